@@ -1,0 +1,97 @@
+/** fast-check generators of tape events, shared by the property tests. */
+import fc from 'fast-check';
+import type { Chunk, RecordedError, StreamEnd, TapeEvent } from '../model.js';
+
+const wellFormed = fc.string({ unit: 'grapheme', maxLength: 40 });
+const bytes = (maxLength: number) => fc.uint8Array({ maxLength });
+const offsetMs = fc.double({ min: 0, max: 1e7, noNaN: true, noDefaultInfinity: true });
+const headers = fc.array(fc.tuple(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), wellFormed), {
+  maxLength: 6,
+});
+
+const json: fc.Arbitrary<unknown> = fc
+  .jsonValue({ maxDepth: 3 })
+  .map((v) => (Object.is(v, -0) ? 0 : v));
+
+const recordedError: fc.Arbitrary<RecordedError> = fc.record(
+  {
+    name: fc.constantFrom('TypeError', 'AbortError', 'TimeoutError'),
+    message: wellFormed,
+    code: fc.constantFrom('ECONNRESET', 'UND_ERR_SOCKET'),
+  },
+  { requiredKeys: ['name', 'message'] },
+);
+
+const streamEnd: fc.Arbitrary<StreamEnd> = fc.oneof(
+  fc.constant({ kind: 'complete' } as const),
+  offsetMs.map((o) => ({ kind: 'cancelled', offsetMs: o }) as const),
+  fc
+    .tuple(offsetMs, recordedError)
+    .map(([o, error]) => ({ kind: 'error', offsetMs: o, error }) as const),
+);
+
+const chunk: fc.Arbitrary<Chunk> = fc.record({ offsetMs, bytes: bytes(64) });
+
+/** Bodies: small, empty, and now and then one of a few megabytes. */
+export const body = (big: boolean) =>
+  big
+    ? fc.oneof(
+        { weight: 60, arbitrary: bytes(2048) },
+        { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }).map((mb) => bigBody(mb)) },
+      )
+    : bytes(256);
+
+function bigBody(megabytes: number): Uint8Array {
+  const out = new Uint8Array(megabytes * 1024 * 1024);
+  for (let i = 0; i < out.length; i++) out[i] = (i * 31 + megabytes) & 0xff;
+  return out;
+}
+
+export const tapeEvent = (big = false): fc.Arbitrary<TapeEvent> =>
+  fc.oneof(
+    fc.record(
+      {
+        type: fc.constant('draw' as const),
+        kind: fc.constantFrom('clock.wall', 'uuid.v4', 'random.float', 'source:env'),
+        value: json,
+        stream: fc.constantFrom('a', 'b'),
+      },
+      { requiredKeys: ['type', 'kind', 'value'] },
+    ) as fc.Arbitrary<TapeEvent>,
+    fc.record({ type: fc.constant('annotation' as const), data: json }) as fc.Arbitrary<TapeEvent>,
+    fc.record({
+      type: fc.constant('exchange' as const),
+      request: fc.record({
+        method: fc.constantFrom('GET', 'POST'),
+        url: fc.webUrl(),
+        headers,
+        body: fc.option(body(big), { nil: null }),
+      }),
+      response: fc.record({
+        status: fc.integer({ min: 100, max: 599 }),
+        statusText: wellFormed,
+        headers,
+        body: fc.oneof(
+          fc.constant(null),
+          body(big).map((b) => ({ kind: 'bytes' as const, bytes: b })),
+          fc.record({
+            kind: fc.constant('stream' as const),
+            chunks: fc.array(chunk, { maxLength: 40 }),
+            end: streamEnd,
+          }),
+        ),
+      }),
+    }) as fc.Arbitrary<TapeEvent>,
+    fc.record({
+      type: fc.constant('exchange' as const),
+      request: fc.record({
+        method: fc.constant('POST'),
+        url: fc.webUrl(),
+        headers,
+        body: fc.option(bytes(64), { nil: null }),
+      }),
+      error: recordedError,
+    }) as fc.Arbitrary<TapeEvent>,
+  );
+
+export const tapeEvents = (big = false) => fc.array(tapeEvent(big), { maxLength: 25 });

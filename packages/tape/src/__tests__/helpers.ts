@@ -1,0 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+
+/** A fresh temporary directory, removed when the test file ends. */
+export function tempDir(prefix = 'trace-tape-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+let counter = 0;
+/** A path for a new store file inside `dir`. */
+export function storePath(dir: string): string {
+  counter++;
+  return join(dir, `t${process.pid}-${counter}.tape.db`);
+}

@@ -1,0 +1,394 @@
+/**
+ * The canonical byte encoding of a tape event — the bytes the fingerprint chains over and the
+ * bytes stored for each event. `docs/tape-format.md` at the repository root specifies it byte for
+ * byte. Bodies and chunks are not inlined: a record refers to each by its size and SHA-256 digest,
+ * and the bytes themselves are stored once per digest.
+ *
+ * Encoding also validates: whatever cannot be encoded exactly is refused with TAPE_INVALID_EVENT
+ * naming the field, so a tape never holds a value that would change on the way back.
+ */
+
+import { ByteReader, ByteWriter, MalformedRecord, plainBytes, sha256 } from './bytes.js';
+import { canonicalJson, parseJson } from './canonical-json.js';
+import { TapeError } from './errors.js';
+import type {
+  Chunk,
+  HeaderList,
+  RecordedBody,
+  RecordedError,
+  RecordedRequest,
+  RecordedResponse,
+  StreamEnd,
+  TapeEvent,
+} from './model.js';
+
+export const EVENT_TAG = { draw: 0x01, exchange: 0x02, annotation: 0x03 } as const;
+const OUTCOME_RESPONSE = 0x01;
+const OUTCOME_ERROR = 0x02;
+const BODY_NONE = 0x00;
+const BODY_BYTES = 0x01;
+const BODY_STREAM = 0x02;
+const END_COMPLETE = 0x01;
+const END_CANCELLED = 0x02;
+const END_ERROR = 0x03;
+
+/** A body or chunk referred to by an encoded record. */
+export interface BlobRef {
+  readonly digest: Buffer;
+  readonly bytes: Uint8Array;
+}
+
+export interface EncodedEvent {
+  /** The canonical record bytes. */
+  readonly record: Uint8Array;
+  /** The blobs the record refers to, in order of reference (repeats included). */
+  readonly blobs: readonly BlobRef[];
+  /** The event as it will read back: copied, normalised (-0 offsets become 0, JSON re-parsed), frozen. */
+  readonly event: TapeEvent;
+}
+
+export interface EncodeOptions {
+  /**
+   * Copy every body and chunk, so later changes to the caller's buffers cannot reach the event.
+   * An in-memory tape needs this; a recorder that writes the bytes out at once does not.
+   */
+  readonly copyBytes: boolean;
+}
+
+export function encodeEvent(event: TapeEvent, options: EncodeOptions): EncodedEvent {
+  const w = new ByteWriter();
+  const sink: BlobSink = { refs: [], copyBytes: options.copyBytes };
+  const normalised = encodeInto(w, sink, event);
+  return { record: w.finish(), blobs: sink.refs, event: deepFreeze(normalised) };
+}
+
+/** Collects the blobs a record refers to while it is encoded. */
+interface BlobSink {
+  readonly refs: BlobRef[];
+  readonly copyBytes: boolean;
+}
+
+function encodeInto(w: ByteWriter, blobs: BlobSink, event: TapeEvent): TapeEvent {
+  if (!isObject(event)) invalid('event', 'must be an object');
+  switch (event.type) {
+    case 'draw': {
+      w.u8(EVENT_TAG.draw);
+      const kind = str(w, event.kind, 'event.kind');
+      if (kind.length === 0) invalid('event.kind', 'must not be empty');
+      let stream: string | undefined;
+      if (event.stream === undefined) {
+        w.u8(0);
+      } else {
+        w.u8(1);
+        stream = str(w, event.stream, 'event.stream');
+      }
+      const value = json(w, event.value, 'event.value');
+      return stream === undefined
+        ? { type: 'draw', kind, value }
+        : { type: 'draw', kind, value, stream };
+    }
+    case 'annotation': {
+      w.u8(EVENT_TAG.annotation);
+      return { type: 'annotation', data: json(w, event.data, 'event.data') };
+    }
+    case 'exchange': {
+      w.u8(EVENT_TAG.exchange);
+      const request = encodeRequest(w, blobs, event.request);
+      const hasResponse = event.response !== undefined;
+      const hasError = event.error !== undefined;
+      if (hasResponse === hasError) {
+        invalid('event', 'an exchange must have exactly one of `response` and `error`');
+      }
+      if (hasResponse) {
+        w.u8(OUTCOME_RESPONSE);
+        return { type: 'exchange', request, response: encodeResponse(w, blobs, event.response) };
+      }
+      w.u8(OUTCOME_ERROR);
+      return { type: 'exchange', request, error: encodeError(w, event.error, 'event.error') };
+    }
+    default:
+      invalid(
+        'event.type',
+        `is ${JSON.stringify((event as { type?: unknown }).type)}; expected "draw", "exchange" or "annotation"`,
+      );
+  }
+}
+
+function encodeRequest(w: ByteWriter, blobs: BlobSink, request: RecordedRequest): RecordedRequest {
+  if (!isObject(request)) invalid('event.request', 'must be an object');
+  const method = str(w, request.method, 'event.request.method');
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method))
+    invalid('event.request.method', 'is not an HTTP method token');
+  const url = str(w, request.url, 'event.request.url');
+  const headers = headerList(w, request.headers, 'event.request.headers');
+  let body: Uint8Array | null = null;
+  if (request.body === null) {
+    w.u8(0);
+  } else {
+    w.u8(1);
+    body = blob(w, blobs, request.body, 'event.request.body');
+  }
+  return { method, url, headers, body };
+}
+
+function encodeResponse(
+  w: ByteWriter,
+  blobs: BlobSink,
+  response: RecordedResponse,
+): RecordedResponse {
+  if (!isObject(response)) invalid('event.response', 'must be an object');
+  const { status } = response;
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    invalid('event.response.status', `is ${String(status)}; expected an integer from 100 to 599`);
+  }
+  w.u16(status);
+  const statusText = str(w, response.statusText, 'event.response.statusText');
+  const headers = headerList(w, response.headers, 'event.response.headers');
+  return { status, statusText, headers, body: encodeBody(w, blobs, response.body) };
+}
+
+function encodeBody(
+  w: ByteWriter,
+  blobs: BlobSink,
+  body: RecordedBody | null,
+): RecordedBody | null {
+  if (body === null) {
+    w.u8(BODY_NONE);
+    return null;
+  }
+  if (!isObject(body)) invalid('event.response.body', 'must be null or an object');
+  if (body.kind === 'bytes') {
+    w.u8(BODY_BYTES);
+    return { kind: 'bytes', bytes: blob(w, blobs, body.bytes, 'event.response.body.bytes') };
+  }
+  if (body.kind !== 'stream') {
+    invalid('event.response.body.kind', 'must be "bytes" or "stream"');
+  }
+  w.u8(BODY_STREAM);
+  if (!Array.isArray(body.chunks)) invalid('event.response.body.chunks', 'must be an array');
+  w.u32(body.chunks.length);
+  const chunks: Chunk[] = body.chunks.map((chunk: Chunk, i: number) => {
+    const path = `event.response.body.chunks[${i}]`;
+    if (!isObject(chunk)) invalid(path, 'must be an object');
+    const offsetMs = offset(w, chunk.offsetMs, `${path}.offsetMs`);
+    return { offsetMs, bytes: blob(w, blobs, chunk.bytes, `${path}.bytes`) };
+  });
+  return { kind: 'stream', chunks, end: encodeEnd(w, body.end) };
+}
+
+function encodeEnd(w: ByteWriter, end: StreamEnd): StreamEnd {
+  const path = 'event.response.body.end';
+  if (!isObject(end)) invalid(path, 'must be an object');
+  switch (end.kind) {
+    case 'complete':
+      w.u8(END_COMPLETE);
+      return { kind: 'complete' };
+    case 'cancelled':
+      w.u8(END_CANCELLED);
+      return { kind: 'cancelled', offsetMs: offset(w, end.offsetMs, `${path}.offsetMs`) };
+    case 'error': {
+      w.u8(END_ERROR);
+      const offsetMs = offset(w, end.offsetMs, `${path}.offsetMs`);
+      return { kind: 'error', offsetMs, error: encodeError(w, end.error, `${path}.error`) };
+    }
+    default:
+      invalid(`${path}.kind`, 'must be "complete", "cancelled" or "error"');
+  }
+}
+
+function encodeError(w: ByteWriter, error: RecordedError, path: string): RecordedError {
+  if (!isObject(error)) invalid(path, 'must be an object');
+  const name = str(w, error.name, `${path}.name`);
+  const message = str(w, error.message, `${path}.message`);
+  if (error.code === undefined) {
+    w.u8(0);
+    return { name, message };
+  }
+  w.u8(1);
+  return { name, message, code: str(w, error.code, `${path}.code`) };
+}
+
+function headerList(w: ByteWriter, headers: HeaderList, path: string): HeaderList {
+  if (!Array.isArray(headers)) invalid(path, 'must be an array of [name, value] pairs');
+  w.u32(headers.length);
+  return headers.map((pair: readonly [string, string], i: number) => {
+    if (!Array.isArray(pair) || pair.length !== 2)
+      invalid(`${path}[${i}]`, 'must be a [name, value] pair');
+    return [str(w, pair[0], `${path}[${i}][0]`), str(w, pair[1], `${path}[${i}][1]`)] as const;
+  });
+}
+
+function str(w: ByteWriter, value: unknown, path: string): string {
+  if (typeof value !== 'string') invalid(path, `must be a string, not ${describe(value)}`);
+  if (!value.isWellFormed()) invalid(path, 'contains a lone surrogate, which UTF-8 cannot carry');
+  w.str(value);
+  return value;
+}
+
+function offset(w: ByteWriter, value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    invalid(path, `is ${describe(value)}; expected a finite number of milliseconds, 0 or more`);
+  }
+  const normalised = value === 0 ? 0 : value; // -0 and 0 encode alike
+  w.f64(normalised);
+  return normalised;
+}
+
+function json(w: ByteWriter, value: unknown, path: string) {
+  const text = canonicalJson(value, path);
+  w.str(text);
+  return parseJson(text);
+}
+
+function blob(w: ByteWriter, blobs: BlobSink, value: unknown, path: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) invalid(path, `must be a Uint8Array, not ${describe(value)}`);
+  const bytes = blobs.copyBytes ? new Uint8Array(value) : plainBytes(value);
+  const digest = sha256(bytes);
+  w.u64(bytes.length);
+  w.raw(digest);
+  blobs.refs.push({ digest, bytes });
+  return bytes;
+}
+
+/** Looks a blob up by digest while decoding; returns undefined when the store lacks it. */
+export type BlobLookup = (digest: Buffer, size: number) => Uint8Array | undefined;
+
+/** Why a stored record could not be decoded. */
+export class UndecodableRecord extends Error {}
+
+/** Decodes a record written by `encodeEvent`, fetching its blobs through `lookup`. */
+export function decodeRecord(record: Uint8Array, lookup: BlobLookup): TapeEvent {
+  try {
+    const r = new ByteReader(record);
+    const event = decodeEvent(r, lookup);
+    if (!r.atEnd()) throw new UndecodableRecord('record has trailing bytes');
+    return deepFreeze(event);
+  } catch (error) {
+    if (error instanceof MalformedRecord) throw new UndecodableRecord(error.message);
+    if (error instanceof SyntaxError)
+      throw new UndecodableRecord(`stored JSON does not parse: ${error.message}`);
+    throw error;
+  }
+}
+
+function decodeEvent(r: ByteReader, lookup: BlobLookup): TapeEvent {
+  const tag = r.u8();
+  switch (tag) {
+    case EVENT_TAG.draw: {
+      const kind = r.str();
+      const stream = r.u8() === 1 ? r.str() : undefined;
+      const value = parseJson(r.str());
+      return stream === undefined
+        ? { type: 'draw', kind, value }
+        : { type: 'draw', kind, value, stream };
+    }
+    case EVENT_TAG.annotation:
+      return { type: 'annotation', data: parseJson(r.str()) };
+    case EVENT_TAG.exchange: {
+      const request: RecordedRequest = {
+        method: r.str(),
+        url: r.str(),
+        headers: readHeaders(r),
+        body: flag(r) ? readBlob(r, lookup) : null,
+      };
+      const outcome = r.u8();
+      if (outcome === OUTCOME_RESPONSE)
+        return { type: 'exchange', request, response: readResponse(r, lookup) };
+      if (outcome === OUTCOME_ERROR) return { type: 'exchange', request, error: readError(r) };
+      throw new UndecodableRecord(`unknown exchange outcome ${outcome}`);
+    }
+    default:
+      throw new UndecodableRecord(`unknown event tag ${tag}`);
+  }
+}
+
+function readResponse(r: ByteReader, lookup: BlobLookup): RecordedResponse {
+  const status = r.u16();
+  const statusText = r.str();
+  const headers = readHeaders(r);
+  const bodyTag = r.u8();
+  let body: RecordedBody | null;
+  if (bodyTag === BODY_NONE) {
+    body = null;
+  } else if (bodyTag === BODY_BYTES) {
+    body = { kind: 'bytes', bytes: readBlob(r, lookup) };
+  } else if (bodyTag === BODY_STREAM) {
+    const count = r.u32();
+    const chunks: Chunk[] = [];
+    for (let i = 0; i < count; i++) chunks.push({ offsetMs: r.f64(), bytes: readBlob(r, lookup) });
+    body = { kind: 'stream', chunks, end: readEnd(r) };
+  } else {
+    throw new UndecodableRecord(`unknown body tag ${bodyTag}`);
+  }
+  return { status, statusText, headers, body };
+}
+
+function readEnd(r: ByteReader): StreamEnd {
+  const tag = r.u8();
+  if (tag === END_COMPLETE) return { kind: 'complete' };
+  if (tag === END_CANCELLED) return { kind: 'cancelled', offsetMs: r.f64() };
+  if (tag === END_ERROR) return { kind: 'error', offsetMs: r.f64(), error: readError(r) };
+  throw new UndecodableRecord(`unknown stream end ${tag}`);
+}
+
+function readError(r: ByteReader): RecordedError {
+  const name = r.str();
+  const message = r.str();
+  return flag(r) ? { name, message, code: r.str() } : { name, message };
+}
+
+function readHeaders(r: ByteReader): HeaderList {
+  const count = r.u32();
+  const headers: (readonly [string, string])[] = [];
+  for (let i = 0; i < count; i++) headers.push([r.str(), r.str()]);
+  return headers;
+}
+
+function readBlob(r: ByteReader, lookup: BlobLookup): Uint8Array {
+  const size = r.u64();
+  const digest = r.raw(32);
+  const bytes = lookup(digest, size);
+  if (bytes === undefined) throw new MissingBlob(Buffer.from(digest));
+  return plainBytes(bytes);
+}
+
+function flag(r: ByteReader): boolean {
+  const value = r.u8();
+  if (value > 1) throw new UndecodableRecord(`flag byte is ${value}`);
+  return value === 1;
+}
+
+/** A record refers to a blob the store does not hold. */
+export class MissingBlob extends Error {
+  constructor(readonly digest: Buffer) {
+    super(`blob ${digest.toString('hex')} is missing`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, never> {
+  return typeof value === 'object' && value !== null;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return String(value);
+  return `a ${typeof value}`;
+}
+
+function invalid(path: string, problem: string): never {
+  throw new TapeError('TAPE_INVALID_EVENT', `${path} ${problem}.`, { details: { path } });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof Uint8Array) &&
+    !Object.isFrozen(value)
+  ) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

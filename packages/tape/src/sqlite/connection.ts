@@ -1,0 +1,153 @@
+/**
+ * Opening a store file, and turning SQLite's failures into TapeErrors that name the file.
+ */
+import Database from 'better-sqlite3';
+import { TapeError } from '../errors.js';
+import { inspectFile, ioError } from './header.js';
+import { APPLICATION_ID, FORMAT_NAME, migrate, SCHEMA_VERSION } from './schema.js';
+
+/**
+ * How hard each committed append is pushed to disk.
+ * - `normal`: every append survives the process being killed at any instant (SIGKILL, OOM, a
+ *   crash); an operating-system crash or power loss may lose the last appends, never corrupt.
+ * - `full`: every append is also flushed to the disk (fsync) before `append` returns, so it
+ *   survives power loss too, at the price of one fsync per append.
+ */
+export type Durability = 'normal' | 'full';
+
+export interface ConnectionOptions {
+  readonly readonly: boolean;
+  readonly create: boolean;
+  readonly durability: Durability;
+  readonly busyTimeoutMs: number;
+}
+
+export function openConnection(path: string, options: ConnectionOptions): Database.Database {
+  const state = inspectFile(path);
+  if (state === 'missing' && (options.readonly || !options.create)) {
+    throw new TapeError(
+      'TAPE_NOT_FOUND',
+      `${path} does not exist: check the path, or open it with \`create: true\` to start a new store.`,
+      {
+        details: { path },
+      },
+    );
+  }
+  if (state === 'empty' && options.readonly) {
+    throw new TapeError(
+      'TAPE_NOT_A_TAPE',
+      `${path} is an empty file, not a tape: check the path.`,
+      { details: { path } },
+    );
+  }
+
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: options.readonly, fileMustExist: options.readonly });
+  } catch (error) {
+    throw translateSqliteError(path, error);
+  }
+  try {
+    guard(path, () => {
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
+      prepareSchema(db, path, options);
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+      }
+    });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+function prepareSchema(db: Database.Database, path: string, options: ConnectionOptions): void {
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (applicationId === 0) {
+    const tables = db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number };
+    if (tables.n > 0 || options.readonly)
+      throw notATape(path, 'it is an SQLite database of another application');
+    migrate(db, 0);
+    return;
+  }
+  if (applicationId !== APPLICATION_ID)
+    throw notATape(path, 'it is an SQLite database of another application');
+  if (version > SCHEMA_VERSION) {
+    throw new TapeError(
+      'TAPE_VERSION_NEWER',
+      `${path} was written by a newer @trace/tape (format version ${version}; this one reads up to ${SCHEMA_VERSION}). Upgrade @trace/tape to read it.`,
+      { details: { path, version, supported: SCHEMA_VERSION } },
+    );
+  }
+  const format = db.prepare("SELECT value FROM trace_meta WHERE key = 'format'").get() as
+    | { value: string }
+    | undefined;
+  if (format?.value !== FORMAT_NAME) throw notATape(path, 'its format marker is missing');
+  if (version < SCHEMA_VERSION) {
+    if (options.readonly) {
+      throw new TapeError(
+        'TAPE_UPGRADE_NEEDS_WRITE',
+        `${path} uses format version ${version}, which must be upgraded to ${SCHEMA_VERSION}: open it once without \`readonly\`.`,
+        { details: { path, version, supported: SCHEMA_VERSION } },
+      );
+    }
+    migrate(db, version);
+  }
+}
+
+function notATape(path: string, why: string): TapeError {
+  return new TapeError('TAPE_NOT_A_TAPE', `${path} is not a tape: ${why}. Check the path.`, {
+    details: { path },
+  });
+}
+
+/** Runs `fn`, turning a driver error into a TapeError that names `path`. */
+export function guard<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw translateSqliteError(path, error);
+  }
+}
+
+export function translateSqliteError(path: string, error: unknown): unknown {
+  if (TapeError.isInstance(error)) return error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string') return error;
+  const details = { path, sqliteCode: code };
+  if (code === 'SQLITE_NOTADB') {
+    return new TapeError(
+      'TAPE_NOT_SQLITE',
+      `${path} is not a tape: it is not an SQLite database. Check the path.`,
+      {
+        cause: error,
+        details,
+      },
+    );
+  }
+  if (code.startsWith('SQLITE_CORRUPT')) {
+    return new TapeError(
+      'TAPE_CORRUPT',
+      `${path} is damaged (SQLite reports ${code}): restore it from a copy; \`verify\` may say which tape is affected.`,
+      { cause: error, details },
+    );
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new TapeError(
+      'TAPE_BUSY',
+      `${path} is locked by another connection: close the other writer, or raise \`busyTimeoutMs\`.`,
+      { cause: error, details },
+    );
+  }
+  if (code.startsWith('SQLITE_')) {
+    return new TapeError(
+      'TAPE_IO',
+      `Cannot read or write ${path} (SQLite reports ${code}): check permissions and free disk space, and that the store is not read-only.`,
+      { cause: error, details },
+    );
+  }
+  return ioError(path, error);
+}

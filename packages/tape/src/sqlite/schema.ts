@@ -1,0 +1,80 @@
+/**
+ * The store's schema and its migrations. A new file is built by running every migration from
+ * version 0, so the upgrade path an older file takes is the same code every new file runs.
+ * `PRAGMA application_id` marks the file as a tape store; `PRAGMA user_version` is its version.
+ */
+import type { Database } from 'better-sqlite3';
+
+/** 'TRAC' in ASCII: tells a tape store apart from any other SQLite file. */
+export const APPLICATION_ID = 0x54524143;
+export const FORMAT_NAME = '@trace/tape';
+
+interface Migration {
+  readonly to: number;
+  readonly describe: string;
+  readonly up: (db: Database) => void;
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    to: 1,
+    describe:
+      'blobs by digest, tapes by run id, events as canonical records with their chain heads',
+    up(db) {
+      db.exec(`
+        CREATE TABLE trace_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE blobs (
+          id INTEGER PRIMARY KEY,
+          digest BLOB NOT NULL UNIQUE CHECK (length(digest) = 32),
+          data BLOB NOT NULL
+        );
+        CREATE TABLE tapes (
+          id TEXT PRIMARY KEY,
+          created_at TEXT NOT NULL,
+          metadata TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('recording', 'complete')),
+          event_count INTEGER NOT NULL,
+          head BLOB NOT NULL
+        );
+        CREATE TABLE events (
+          tape_id TEXT NOT NULL REFERENCES tapes (id),
+          seq INTEGER NOT NULL,
+          type TEXT NOT NULL,
+          record BLOB NOT NULL,
+          chain BLOB NOT NULL,
+          PRIMARY KEY (tape_id, seq)
+        ) WITHOUT ROWID;
+      `);
+      db.prepare('INSERT INTO trace_meta (key, value) VALUES (?, ?)').run('format', FORMAT_NAME);
+    },
+  },
+  {
+    to: 2,
+    describe: 'per-type event counts on each tape, for listing without a scan',
+    up(db) {
+      db.exec(`
+        ALTER TABLE tapes ADD COLUMN draw_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tapes ADD COLUMN exchange_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tapes ADD COLUMN annotation_count INTEGER NOT NULL DEFAULT 0;
+        UPDATE tapes SET
+          draw_count = (SELECT count(*) FROM events WHERE tape_id = tapes.id AND type = 'draw'),
+          exchange_count = (SELECT count(*) FROM events WHERE tape_id = tapes.id AND type = 'exchange'),
+          annotation_count = (SELECT count(*) FROM events WHERE tape_id = tapes.id AND type = 'annotation');
+      `);
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Runs the migrations from the file's version up to `target`, each in its own transaction. */
+export function migrate(db: Database, from: number, target: number = SCHEMA_VERSION): void {
+  for (const migration of MIGRATIONS) {
+    if (migration.to <= from || migration.to > target) continue;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${migration.to}`);
+    })();
+  }
+}

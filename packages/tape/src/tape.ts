@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { toHex } from './bytes.js';
+import { canonicalJson, parseJson } from './canonical-json.js';
+import { type EncodedEvent, encodeEvent } from './encoding.js';
+import { TapeError } from './errors.js';
+import { FINGERPRINT_SEED, nextHead } from './fingerprint.js';
+import type { TapeEvent, TapeEventType, TapeMetadata } from './model.js';
+
+const { version: PACKAGE_VERSION } = createRequire(import.meta.url)('../package.json') as {
+  version: string;
+};
+
+/** An event's canonical record and blobs, with the chain head after it. */
+export interface StoredEvent extends EncodedEvent {
+  readonly head: Buffer;
+}
+
+/** Event counts by type. */
+export type EventCounts = Readonly<Record<TapeEventType, number>>;
+
+export interface CreateTapeOptions {
+  /** The run id; a random UUID when omitted. */
+  readonly id?: string;
+  /** Metadata; `createdAt` defaults to now and `recorder` to this package. */
+  readonly metadata?: Partial<TapeMetadata>;
+}
+
+/**
+ * One run's tape, in memory: an ordered, append-only list of events, its metadata, and its
+ * fingerprint, which is updated with every append.
+ */
+export class Tape {
+  readonly id: string;
+  readonly metadata: TapeMetadata;
+  /** False for a tape read back from a recording that was interrupted before `finish()`. */
+  readonly complete: boolean;
+  readonly #events: TapeEvent[] = [];
+  readonly #stored: StoredEvent[] = [];
+  readonly #counts: Record<TapeEventType, number> = { draw: 0, exchange: 0, annotation: 0 };
+  #head: Buffer = FINGERPRINT_SEED;
+
+  private constructor(id: string, metadata: TapeMetadata, complete: boolean) {
+    this.id = id;
+    this.metadata = metadata;
+    this.complete = complete;
+  }
+
+  /** A new, empty tape. */
+  static create(options: CreateTapeOptions = {}): Tape {
+    return new Tape(validRunId(options.id ?? randomUUID()), buildMetadata(options.metadata), true);
+  }
+
+  /** @internal Rebuilds a tape read from a store; records are re-encoded and re-chained. */
+  static restore(
+    id: string,
+    metadata: TapeMetadata,
+    complete: boolean,
+    events: Iterable<TapeEvent>,
+  ): Tape {
+    const tape = new Tape(id, metadata, complete);
+    for (const event of events) tape.append(event);
+    return tape;
+  }
+
+  /**
+   * Appends an event and returns its sequence number (0-based). The event is validated and
+   * copied: the tape holds exactly what will read back after a save and reopen.
+   */
+  append(event: TapeEvent): number {
+    const encoded = encodeEvent(event, { copyBytes: true });
+    this.#head = nextHead(this.#head, encoded.record);
+    this.#stored.push({ ...encoded, head: this.#head });
+    this.#events.push(encoded.event);
+    this.#counts[encoded.event.type]++;
+    return this.#events.length - 1;
+  }
+
+  /** The events in order. The array and the events are read-only. */
+  get events(): readonly TapeEvent[] {
+    return this.#events;
+  }
+
+  get counts(): EventCounts {
+    return { ...this.#counts };
+  }
+
+  /** The tape's identity: hex SHA-256 chain head over every event's canonical record. */
+  get fingerprint(): string {
+    return toHex(this.#head);
+  }
+
+  /** @internal The canonical records, their blobs and chain heads, for a store to persist. */
+  storedEvents(): readonly StoredEvent[] {
+    return this.#stored;
+  }
+}
+
+/** Fills metadata defaults and checks it is JSON: metadata is stored as canonical JSON. */
+export function buildMetadata(partial: Partial<TapeMetadata> = {}): TapeMetadata {
+  const metadata: TapeMetadata = {
+    ...partial,
+    createdAt: partial.createdAt ?? new Date().toISOString(),
+    recorder: partial.recorder ?? { name: '@trace/tape', version: PACKAGE_VERSION },
+  };
+  if (Number.isNaN(Date.parse(metadata.createdAt))) {
+    throw new TapeError(
+      'TAPE_INVALID_ARGUMENT',
+      `metadata.createdAt is ${JSON.stringify(metadata.createdAt)}; pass an ISO 8601 time.`,
+    );
+  }
+  try {
+    return parseJson(canonicalJson(metadata, 'metadata')) as unknown as TapeMetadata;
+  } catch (error) {
+    if (TapeError.isInstance(error)) {
+      throw new TapeError('TAPE_INVALID_ARGUMENT', error.message, {
+        cause: error,
+        details: error.details,
+      });
+    }
+    throw error;
+  }
+}
+
+/** Run ids are printable, so that they list and quote cleanly. */
+export function validRunId(id: unknown): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 200 || !/^[\x21-\x7e]+$/.test(id)) {
+    throw new TapeError(
+      'TAPE_INVALID_ARGUMENT',
+      `Run id ${JSON.stringify(id)} is not valid: use 1 to 200 printable ASCII characters without spaces.`,
+      { details: { id } },
+    );
+  }
+  return id;
+}
