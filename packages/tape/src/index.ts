@@ -1,3 +1,4 @@
+export { canonicalJson } from './canonical-json.js';
 export { TapeError, type TapeErrorCode } from './errors.js';
 export { loadTape, saveTape, verifyTape } from './file.js';
 export { fingerprintEvents } from './fingerprint.js';

@@ -1,0 +1,225 @@
+import { invalidArgument } from './errors.js';
+import { PLATFORM } from './platform.js';
+import type { NondetSource } from './source.js';
+
+/**
+ * Scoped virtualization of the platform globals.
+ *
+ * The globals are patched once, when the first scope opens, and put back exactly (the same
+ * property descriptors, so `Date.now === theOriginal` again) when the last one closes. While they
+ * are patched, each patched function asks the async context which source serves it: inside a scope
+ * the scope's source, outside any scope the original function. So concurrent code outside a scope
+ * never sees a scope's values, and scopes nest (AsyncLocalStorage keeps the innermost).
+ */
+
+const MAX_RANDOM_VALUES = 65536;
+
+/** True while a patched global is calling into a source: a source that itself reads the globals
+ * (a user source built on `Date.now()`) then gets the platform instead of recursing forever. */
+let serving = false;
+
+function current(): NondetSource | undefined {
+  return serving ? undefined : PLATFORM.scope.getStore();
+}
+
+function serve<T>(source: NondetSource, draw: (source: NondetSource) => T): T {
+  serving = true;
+  try {
+    return draw(source);
+  } finally {
+    serving = false;
+  }
+}
+
+const now = (s: NondetSource) => s.now();
+const random = (s: NondetSource) => s.float();
+const uuid = (s: NondetSource) => s.uuidV4();
+const monotonic = (s: NondetSource) => s.monotonic();
+
+function patchedDateNow(): number {
+  const source = current();
+  return source === undefined ? PLATFORM.dateNow() : serve(source, now);
+}
+
+function patchedMathRandom(): number {
+  const source = current();
+  return source === undefined ? PLATFORM.mathRandom() : serve(source, random);
+}
+
+function patchedRandomUUID(): string {
+  const source = current();
+  return source === undefined ? PLATFORM.randomUUID() : serve(source, uuid);
+}
+
+function patchedPerformanceNow(): number {
+  const source = current();
+  return source === undefined ? PLATFORM.performanceNow() : serve(source, monotonic);
+}
+
+function isIntegerArray(value: unknown): value is ArrayBufferView {
+  return (
+    ArrayBuffer.isView(value) &&
+    !(value instanceof DataView) &&
+    !(value instanceof Float32Array) &&
+    !(value instanceof Float64Array)
+  );
+}
+
+function patchedGetRandomValues<T extends ArrayBufferView | null>(array: T): T {
+  const source = current();
+  // Anything the platform would refuse goes to the platform, so it refuses it the same way.
+  if (source === undefined || !isIntegerArray(array) || array.byteLength > MAX_RANDOM_VALUES) {
+    return PLATFORM.getRandomValues(array);
+  }
+  const bytes = serve(source, (s) => s.bytes(array.byteLength));
+  new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(bytes);
+  return array;
+}
+
+const OriginalDate = PLATFORM.Date;
+
+/**
+ * `Date` as seen inside a scope: `new Date()` and `Date()` read the scope's wall clock; every other
+ * form is the original constructor. It shares the original prototype, so `instanceof Date` holds
+ * for dates made before, during and after a scope, and every date is a real `Date`.
+ */
+function VirtualDate(this: unknown, ...args: unknown[]): unknown {
+  const source = current();
+  if (new.target === undefined) {
+    return source === undefined ? OriginalDate() : new OriginalDate(serve(source, now)).toString();
+  }
+  if (args.length === 0 && source !== undefined) {
+    return Reflect.construct(OriginalDate, [serve(source, now)], new.target);
+  }
+  return Reflect.construct(OriginalDate, args, new.target);
+}
+
+function setName(fn: (...args: never[]) => unknown, name: string, length: number): void {
+  Object.defineProperty(fn, 'name', { value: name, configurable: true });
+  Object.defineProperty(fn, 'length', { value: length, configurable: true });
+}
+
+setName(VirtualDate, 'Date', 7);
+setName(patchedDateNow, 'now', 0);
+setName(patchedMathRandom, 'random', 0);
+setName(patchedRandomUUID, 'randomUUID', 0);
+setName(patchedPerformanceNow, 'now', 0);
+setName(patchedGetRandomValues, 'getRandomValues', 1);
+Object.setPrototypeOf(VirtualDate, Object.getPrototypeOf(OriginalDate));
+for (const key of Reflect.ownKeys(OriginalDate)) {
+  if (key === 'name' || key === 'length' || key === 'prototype' || key === 'now') continue;
+  Object.defineProperty(VirtualDate, key, Object.getOwnPropertyDescriptor(OriginalDate, key)!);
+}
+Object.defineProperty(VirtualDate, 'prototype', {
+  value: OriginalDate.prototype,
+  writable: false,
+  enumerable: false,
+  configurable: false,
+});
+Object.defineProperty(VirtualDate, 'now', {
+  value: patchedDateNow,
+  writable: true,
+  enumerable: false,
+  configurable: true,
+});
+
+/** Replaces `target[key]` with `value` and returns how to put back exactly what was there. */
+function patch(target: object, key: PropertyKey, value: unknown): () => void {
+  const before = Object.getOwnPropertyDescriptor(target, key);
+  Object.defineProperty(target, key, {
+    value,
+    writable: true,
+    enumerable: before?.enumerable ?? false,
+    configurable: true,
+  });
+  return () => {
+    if (before === undefined) Reflect.deleteProperty(target, key);
+    else Object.defineProperty(target, key, before);
+  };
+}
+
+function install(): void {
+  const crypto = globalThis.crypto;
+  const performance = globalThis.performance;
+  // `Date.now` is patched on the original constructor too, for code that kept a reference to it.
+  const undo = [
+    patch(OriginalDate, 'now', patchedDateNow),
+    patch(globalThis, 'Date', VirtualDate),
+    patch(Math, 'random', patchedMathRandom),
+    patch(crypto, 'randomUUID', patchedRandomUUID),
+    patch(crypto, 'getRandomValues', patchedGetRandomValues),
+    patch(performance, 'now', patchedPerformanceNow),
+  ];
+  PLATFORM.restore = () => {
+    for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
+  };
+}
+
+function open(): void {
+  if (PLATFORM.openScopes === 0 && PLATFORM.restore === undefined) install();
+  PLATFORM.openScopes++;
+}
+
+function close(): void {
+  PLATFORM.openScopes--;
+  if (PLATFORM.openScopes === 0 && PLATFORM.restore !== undefined) {
+    const restore = PLATFORM.restore;
+    PLATFORM.restore = undefined;
+    restore();
+  }
+}
+
+const SOURCE_METHODS = ['now', 'float', 'uuidV4', 'bytes', 'monotonic'] as const;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * Runs `fn` so that `Date.now()`, `new Date()`, `Date()`, `Math.random()`, `crypto.randomUUID()`,
+ * `crypto.getRandomValues()` and `performance.now()` are served from `source` — only for code running
+ * inside `fn`, across its awaits, timers and promise callbacks (AsyncLocalStorage). Scopes nest; the
+ * innermost serves. The globals are restored exactly when the last open scope ends, when `fn`
+ * returns, throws, or its promise settles. Timers are not faked.
+ *
+ * Returns what `fn` returns (a promise if `fn` is async).
+ */
+export function withGlobals<T>(source: NondetSource, fn: () => T): T {
+  if (
+    typeof source !== 'object' ||
+    source === null ||
+    SOURCE_METHODS.some(
+      (m) => typeof (source as unknown as Record<string, unknown>)[m] !== 'function',
+    )
+  ) {
+    throw invalidArgument(
+      'withGlobals(source, fn) needs a NondetSource (from live(), recording(), replay(), drifting() or seeded()).',
+      { argument: 'source' },
+    );
+  }
+  if (typeof fn !== 'function') {
+    throw invalidArgument('withGlobals(source, fn) needs a function to run.', { argument: 'fn' });
+  }
+  open();
+  let result: T;
+  try {
+    result = PLATFORM.scope.run(source, fn);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  if (!isThenable(result)) {
+    close();
+    return result;
+  }
+  return Promise.resolve(result).finally(close) as T;
+}
+
+/** The source serving the globals in the current async context, or undefined outside any scope. */
+export function currentSource(): NondetSource | undefined {
+  return PLATFORM.scope.getStore();
+}

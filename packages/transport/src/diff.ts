@@ -1,0 +1,123 @@
+/**
+ * A readable account of how a live request differs from a recorded one, down to the JSON path
+ * (`messages[3].content[0].text`), so a divergence says where, not just that.
+ */
+import type { CanonicalRequest } from './match.js';
+
+export interface Difference {
+  /** Where: `method`, `url`, `header x-foo`, `body`, or a JSON path inside the body. */
+  readonly path: string;
+  readonly recorded: unknown;
+  readonly live: unknown;
+}
+
+const MAX_DIFFERENCES = 20;
+
+export function diffRequests(recorded: CanonicalRequest, live: CanonicalRequest): Difference[] {
+  const out: Difference[] = [];
+  if (recorded.method !== live.method)
+    out.push({ path: 'method', recorded: recorded.method, live: live.method });
+  if (recorded.url !== live.url) out.push({ path: 'url', recorded: recorded.url, live: live.url });
+  const recordedHeaders = new Map(recorded.headers);
+  const liveHeaders = new Map(live.headers);
+  for (const name of new Set([...recordedHeaders.keys(), ...liveHeaders.keys()])) {
+    if (recordedHeaders.get(name) !== liveHeaders.get(name)) {
+      out.push({
+        path: `header ${name}`,
+        recorded: recordedHeaders.get(name),
+        live: liveHeaders.get(name),
+      });
+    }
+  }
+  diffBodies(recorded.body, live.body, out);
+  return out.slice(0, MAX_DIFFERENCES);
+}
+
+function diffBodies(
+  recorded: CanonicalRequest['body'],
+  live: CanonicalRequest['body'],
+  out: Difference[],
+): void {
+  if (recorded !== null && live !== null && 'json' in recorded && 'json' in live) {
+    diffJson(recorded.json, live.json, '', out);
+    return;
+  }
+  const a = recorded === null ? null : 'bytes' in recorded ? recorded.bytes : null;
+  const b = live === null ? null : 'bytes' in live ? live.bytes : null;
+  if (recorded === null && live === null) return;
+  if (a === null || b === null) {
+    out.push({ path: 'body', recorded: describeBody(recorded), live: describeBody(live) });
+    return;
+  }
+  const at = firstDifferentByte(a, b);
+  if (at >= 0)
+    out.push({ path: `body byte ${at}`, recorded: `${a.length} bytes`, live: `${b.length} bytes` });
+}
+
+function diffJson(a: unknown, b: unknown, path: string, out: Difference[]): void {
+  if (out.length >= MAX_DIFFERENCES) return;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (i >= a.length || i >= b.length) {
+        out.push({
+          path: `${path}[${i}]`,
+          recorded: i < a.length ? a[i] : '(absent)',
+          live: i < b.length ? b[i] : '(absent)',
+        });
+      } else {
+        diffJson(a[i], b[i], `${path}[${i}]`, out);
+      }
+    }
+    return;
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      const child = path === '' ? key : `${path}.${key}`;
+      if (!Object.hasOwn(a, key)) out.push({ path: child, recorded: '(absent)', live: b[key] });
+      else if (!Object.hasOwn(b, key))
+        out.push({ path: child, recorded: a[key], live: '(absent)' });
+      else diffJson(a[key], b[key], child, out);
+    }
+    return;
+  }
+  if (!Object.is(a, b)) out.push({ path: path === '' ? 'body' : path, recorded: a, live: b });
+}
+
+/** The differences as lines: `messages[3].content[0].text: recorded "a", live "b"`. */
+export function formatDifferences(differences: readonly Difference[]): string {
+  return differences
+    .map((d) => `  ${d.path}: recorded ${preview(d.recorded)}, live ${preview(d.live)}`)
+    .join('\n');
+}
+
+function preview(value: unknown): string {
+  const text =
+    typeof value === 'string' && value.startsWith('(')
+      ? value
+      : (JSON.stringify(value) ?? String(value));
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function describeBody(body: CanonicalRequest['body']): string {
+  if (body === null) return '(no body)';
+  return 'json' in body ? '(JSON body)' : `(${body.bytes.length} bytes)`;
+}
+
+function firstDifferentByte(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** How many differences separate two requests: used to find the nearest recorded one. */
+export function distance(recorded: CanonicalRequest, live: CanonicalRequest): number {
+  const differences = diffRequests(recorded, live);
+  let score = differences.length;
+  if (recorded.method !== live.method) score += 1000;
+  if (new URL(recorded.url).pathname !== new URL(live.url).pathname) score += 100;
+  return score;
+}

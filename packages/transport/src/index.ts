@@ -1,0 +1,23 @@
+export type { Difference } from './diff.js';
+export { TransportError, type TransportErrorCode } from './errors.js';
+export { findDivergence } from './find.js';
+export type { CanonicalRequest, MatchOptions } from './match.js';
+export {
+  MODE_VARIABLE,
+  MODES,
+  type Mode,
+  openTransport,
+  type Transport,
+  type TransportOptions,
+} from './modes.js';
+export { type RecordingFetch, type RecordOptions, recordFetch, type TapeSink } from './record.js';
+export type { RedactOptions } from './recorded-form.js';
+export {
+  type ReplayingFetch,
+  type ReplayOptions,
+  type ReplayReport,
+  type ReplaySource,
+  replayFetch,
+} from './replay.js';
+export { withFetch } from './scope.js';
+export { CREDENTIAL_HEADERS, SDK_VOLATILE_HEADERS } from './secrets.js';

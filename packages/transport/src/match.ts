@@ -1,0 +1,123 @@
+/**
+ * How a request is recognised: canonicalised (secrets redacted, ignored query keys and body fields
+ * removed, JSON re-serialised canonically) and hashed. A replayed request is served the recorded
+ * response whose request has the same hash — proof, by SHA-256, that the request is the same.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '@trace/tape';
+import { matchesName, redactUrl } from './secrets.js';
+
+export interface MatchOptions {
+  /** Query parameter names left out of matching (their values may differ between runs). */
+  readonly ignoreQuery?: readonly string[];
+  /**
+   * JSON body fields left out of matching, as paths: `metadata.user_id`, `messages[*].id`
+   * (`*` stands for any array index or object key).
+   */
+  readonly ignoreBodyFields?: readonly string[];
+  /** Request headers that take part in matching (by default none do). */
+  readonly headers?: readonly (string | RegExp)[];
+  /**
+   * `'fingerprint'` (default): a request is served the next unconsumed exchange with its hash,
+   * so concurrent requests replay correctly whatever order they complete in.
+   * `'positional'`: the n-th request must match the n-th recorded exchange.
+   */
+  readonly order?: 'fingerprint' | 'positional';
+}
+
+/** The parts of a request that matching looks at, after normalising. */
+export interface CanonicalRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: readonly (readonly [string, string])[];
+  /** The body as JSON when it parses as JSON, else as bytes. */
+  readonly body: { readonly json: unknown } | { readonly bytes: Uint8Array } | null;
+}
+
+export interface RequestLike {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: Uint8Array | null;
+}
+
+export function canonicalise(request: RequestLike, options: MatchOptions): CanonicalRequest {
+  const url = new URL(redactUrl(request.url));
+  for (const key of options.ignoreQuery ?? []) url.searchParams.delete(key);
+  url.searchParams.sort();
+  const headerNames = options.headers ?? [];
+  const headers = request.headers
+    .filter(([name]) => matchesName(name, headerNames))
+    .map(([name, value]) => [name.toLowerCase(), value] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return {
+    method: request.method.toUpperCase(),
+    url: url.toString(),
+    headers,
+    body: canonicalBody(request.body, options),
+  };
+}
+
+function canonicalBody(body: Uint8Array | null, options: MatchOptions): CanonicalRequest['body'] {
+  if (body === null) return null;
+  const json = parseJson(body);
+  if (json === undefined) return { bytes: body };
+  for (const path of options.ignoreBodyFields ?? []) removePath(json.value, parsePath(path));
+  return { json: json.value };
+}
+
+function parseJson(body: Uint8Array): { value: unknown } | undefined {
+  const first = body.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+  if (first !== 0x7b && first !== 0x5b) return undefined; // only objects and arrays are treated as JSON
+  try {
+    return { value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The SHA-256 hex hash of a canonical request: what "the same request" means in replay. */
+export function hashCanonical(canonical: CanonicalRequest): string {
+  const hash = createHash('sha256');
+  hash.update(`${canonical.method}\n${canonical.url}\n${JSON.stringify(canonical.headers)}\n`);
+  if (canonical.body === null) hash.update('none');
+  else if ('json' in canonical.body) hash.update(`json:${safeCanonicalJson(canonical.body.json)}`);
+  else hash.update('bytes:').update(canonical.body.bytes);
+  return hash.digest('hex');
+}
+
+function safeCanonicalJson(value: unknown): string {
+  try {
+    return canonicalJson(value, 'body');
+  } catch {
+    return JSON.stringify(value); // e.g. a lone surrogate escape: still deterministic
+  }
+}
+
+type PathPart = string | typeof ANY;
+const ANY = Symbol('any');
+
+function parsePath(path: string): PathPart[] {
+  const parts: PathPart[] = [];
+  for (const match of path.matchAll(/([^.[\]]+)|\[(\*|\d+)\]/g)) {
+    if (match[1] !== undefined) parts.push(match[1] === '*' ? ANY : match[1]);
+    else parts.push(match[2] === '*' ? ANY : (match[2] as string));
+  }
+  return parts;
+}
+
+function removePath(value: unknown, parts: readonly PathPart[]): void {
+  if (typeof value !== 'object' || value === null || parts.length === 0) return;
+  const [head, ...rest] = parts;
+  const container = value as Record<string, unknown>;
+  const keys = head === ANY ? Object.keys(container) : [head as string];
+  for (const key of keys) {
+    if (!Object.hasOwn(container, key)) continue;
+    if (rest.length === 0) {
+      if (Array.isArray(container)) container[Number(key)] = null;
+      else delete container[key];
+    } else {
+      removePath(container[key], rest);
+    }
+  }
+}

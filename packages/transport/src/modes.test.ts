@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type TapeStore } from '@trace/tape';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './__tests__/http-server.js';
+import { openTransport, TransportError, withFetch } from './index.js';
+
+let server: TestServer;
+const dir = mkdtempSync(join(tmpdir(), 'trace-transport-modes-'));
+let n = 0;
+const newStore = (): TapeStore => openStore(join(dir, `s${++n}.tape.db`));
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const call = async (f: typeof fetch, q: number) =>
+  (await f(`${server.url}/json`, { method: 'POST', body: JSON.stringify({ q }) })).json();
+
+describe('openTransport', () => {
+  it('auto records when the tape is missing, then replays it without the network', async () => {
+    const store = newStore();
+    const first = openTransport({ store, id: 'run', env: {} });
+    expect(first.mode).toBe('record');
+    first.recorder?.append({ type: 'draw', kind: 'clock.wall', value: 1 });
+    expect(await call(first.fetch, 1)).toEqual({ echo: { q: 1 }, path: '/json' });
+    await first.close();
+    expect(store.list()).toMatchObject([
+      { id: 'run', complete: true, counts: { draw: 1, exchange: 1 } },
+    ]);
+
+    const hits = server.hits;
+    const second = openTransport({ store, id: 'run', env: {} });
+    expect(second.mode).toBe('replay');
+    expect(await call(second.fetch, 1)).toEqual({ echo: { q: 1 }, path: '/json' });
+    expect(second.report()).toMatchObject({ recorded: 1, matched: 1, fingerprintUnchanged: true });
+    await second.close();
+    expect(server.hits).toBe(hits);
+    store.close();
+  });
+
+  it('TRACE_MODE overrides the mode in code: replay in CI fails on a miss and on a missing tape', async () => {
+    const store = newStore();
+    const recording = openTransport({ store, id: 'run', mode: 'record', env: {} });
+    await call(recording.fetch, 1);
+    await recording.close();
+
+    const ci = openTransport({ store, id: 'run', mode: 'record', env: { TRACE_MODE: 'replay' } });
+    expect(ci.mode).toBe('replay');
+    await expect(call(ci.fetch, 2)).rejects.toMatchObject({ code: 'TRANSPORT_DIVERGED' });
+    await expect(ci.close()).rejects.toMatchObject({ code: 'TRANSPORT_UNCONSUMED' });
+
+    expect(() => openTransport({ store, id: 'absent', env: { TRACE_MODE: 'replay' } })).toThrow(
+      expect.objectContaining({ code: 'TRANSPORT_NO_TAPE' }),
+    );
+    const bad = (() => {
+      try {
+        openTransport({ store, id: 'run', env: { TRACE_MODE: 'replay-ish' } });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(TransportError.isInstance(bad) && bad.code).toBe('TRANSPORT_INVALID_OPTION');
+    expect((bad as Error).message).toContain('record, replay, auto, new-episodes, passthrough');
+    store.close();
+  });
+
+  it('new-episodes replays what matches and records what is new, saving both as a new tape', async () => {
+    const store = newStore();
+    const recording = openTransport({ store, id: 'v1', mode: 'record', env: {} });
+    await call(recording.fetch, 1);
+    await recording.close();
+
+    const hits = server.hits;
+    const episodes = openTransport({
+      store,
+      id: 'v1',
+      mode: 'new-episodes',
+      recordAs: 'v2',
+      env: {},
+    });
+    expect(await call(episodes.fetch, 1)).toEqual({ echo: { q: 1 }, path: '/json' });
+    expect(server.hits).toBe(hits);
+    expect(await call(episodes.fetch, 2)).toEqual({ echo: { q: 2 }, path: '/json' });
+    expect(server.hits).toBe(hits + 1);
+    await episodes.close();
+
+    const replay = openTransport({ store, id: 'v2', mode: 'replay', env: {} });
+    await call(replay.fetch, 2);
+    await call(replay.fetch, 1);
+    await replay.close();
+    expect(store.list().map((t) => [t.id, t.counts.exchange])).toEqual([
+      ['v1', 1],
+      ['v2', 2],
+    ]);
+    store.close();
+  });
+
+  it('passthrough goes to the network and records nothing', async () => {
+    const store = newStore();
+    const transport = openTransport({ store, id: 'p', mode: 'passthrough', env: {} });
+    const hits = server.hits;
+    await call(transport.fetch, 3);
+    expect(server.hits).toBe(hits + 1);
+    await transport.close();
+    expect(store.list()).toEqual([]);
+    store.close();
+  });
+});
+
+describe('withFetch', () => {
+  it('serves globalThis.fetch from a transport inside the scope only, across awaits, restored after a throw', async () => {
+    const store = newStore();
+    const recording = openTransport({ store, id: 'g', mode: 'record', env: {} });
+    await call(recording.fetch, 7);
+    await recording.close();
+    const replay = openTransport({ store, id: 'g', mode: 'replay', env: {} });
+
+    const real = globalThis.fetch;
+    const hits = server.hits;
+    const inside = withFetch(replay.fetch, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return call(globalThis.fetch, 7);
+    });
+    // Concurrently, outside the scope, the real network is used.
+    const outside = call(globalThis.fetch, 8);
+    expect(await inside).toEqual({ echo: { q: 7 }, path: '/json' });
+    expect(await outside).toEqual({ echo: { q: 8 }, path: '/json' });
+    expect(server.hits).toBe(hits + 1);
+
+    await expect(
+      withFetch(replay.fetch, async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await call(globalThis.fetch, 9)).toEqual({ echo: { q: 9 }, path: '/json' });
+    expect(server.hits).toBe(hits + 2);
+    expect(real).toBeTypeOf('function');
+    store.close();
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * One entry point for the five modes, with the environment variable TRACE_MODE overriding the
+ * mode in code, so a suite records on a developer's machine and replays, strictly, in CI.
+ */
+import type { Tape, TapeMetadata, TapeRecorder, TapeStore } from '@trace/tape';
+import { TransportError } from './errors.js';
+import type { MatchOptions } from './match.js';
+import { type RecordingFetch, recordFetch } from './record.js';
+import type { RedactOptions } from './recorded-form.js';
+import { type ReplayingFetch, type ReplayReport, replayFetch } from './replay.js';
+import { forwardInit } from './request.js';
+
+export const MODES = ['record', 'replay', 'auto', 'new-episodes', 'passthrough'] as const;
+/**
+ * - `record`: every request goes to the network and is recorded into a new tape.
+ * - `replay`: every request is served from the tape; a miss throws; nothing reaches the network.
+ * - `auto`: replay when the store holds the tape, record when it does not.
+ * - `new-episodes`: replay what matches; send what does not to the network and record it; the
+ *   old exchanges and the new ones are saved together as a new tape (`recordAs`).
+ * - `passthrough`: straight to the network, nothing recorded.
+ */
+export type Mode = (typeof MODES)[number];
+
+/** The environment variable that overrides the mode given in code. */
+export const MODE_VARIABLE = 'TRACE_MODE';
+
+export interface TransportOptions extends RedactOptions {
+  /** The store the tape lives in. */
+  readonly store: TapeStore;
+  /** The run id of the tape to replay or record. */
+  readonly id: string;
+  /** Default `'auto'`; `TRACE_MODE` in the environment wins over it. */
+  readonly mode?: Mode;
+  /** In `new-episodes` mode, the run id the combined tape is recorded under. Default `<id>+new`. */
+  readonly recordAs?: string;
+  /** Metadata for a tape this transport records. */
+  readonly metadata?: Partial<TapeMetadata>;
+  /** The fetch that reaches the network in record, new-episodes and passthrough modes. */
+  readonly fetch?: typeof fetch;
+  readonly match?: MatchOptions;
+  readonly pace?: boolean | number;
+  /** Where TRACE_MODE is read from. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Transport {
+  /** The mode in force, after TRACE_MODE and `auto` were resolved. */
+  readonly mode: Exclude<Mode, 'auto'>;
+  readonly fetch: typeof fetch;
+  /** In record and new-episodes modes, the recorder, for appending draws and annotations to the same tape. */
+  readonly recorder: TapeRecorder | undefined;
+  /** In replay and new-episodes modes, the replay report so far. */
+  report(): ReplayReport | undefined;
+  /**
+   * Ends the session: in record modes, waits for every exchange to be written and marks the tape
+   * complete; in replay, checks that every recorded exchange was consumed (TRANSPORT_UNCONSUMED).
+   */
+  close(): Promise<void>;
+}
+
+export function resolveMode(
+  requested: Mode | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): Mode {
+  const fromEnv = env[MODE_VARIABLE];
+  const mode = fromEnv === undefined || fromEnv === '' ? (requested ?? 'auto') : fromEnv;
+  if (!(MODES as readonly string[]).includes(mode)) {
+    throw new TransportError(
+      'TRANSPORT_INVALID_OPTION',
+      `${fromEnv === undefined ? 'mode' : MODE_VARIABLE} is ${JSON.stringify(mode)}; use one of ${MODES.join(', ')}.`,
+      { details: { mode } },
+    );
+  }
+  return mode as Mode;
+}
+
+export function openTransport(options: TransportOptions): Transport {
+  const requested = resolveMode(options.mode, options.env ?? process.env);
+  const mode =
+    requested === 'auto' ? (options.store.has(options.id) ? 'replay' : 'record') : requested;
+  switch (mode) {
+    case 'passthrough': {
+      const inner =
+        options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
+      return {
+        mode,
+        fetch: inner as typeof fetch,
+        recorder: undefined,
+        report: () => undefined,
+        close: async () => {},
+      };
+    }
+    case 'record': {
+      const recorder = options.store.record({
+        id: options.id,
+        ...(options.metadata ? { metadata: options.metadata } : {}),
+      });
+      return recordingWith(mode, recorder, recordFetch({ ...options, sink: recorder }), undefined);
+    }
+    case 'replay': {
+      const replay = replayFetch({ ...options, tape: loadOrExplain(options) });
+      return {
+        mode,
+        fetch: replay.fetch,
+        recorder: undefined,
+        report: () => replay.report(),
+        close: async () => replay.assertConsumed(),
+      };
+    }
+    case 'new-episodes': {
+      const previous: Tape | undefined = options.store.has(options.id)
+        ? options.store.load(options.id)
+        : undefined;
+      const recorder = options.store.record({
+        id: options.recordAs ?? `${options.id}+new`,
+        ...(options.metadata ? { metadata: options.metadata } : {}),
+      });
+      for (const event of previous?.events ?? []) recorder.append(event);
+      const recording = recordFetch({ ...options, sink: recorder });
+      const replay = replayFetch({
+        ...options,
+        tape: previous ?? { events: [], fingerprint: recorder.fingerprint },
+        onMiss: (snapshot, init) => recording.fetch(snapshot.url, forwardInit(snapshot, init)),
+      });
+      return recordingWith(mode, recorder, recording, replay);
+    }
+  }
+}
+
+function loadOrExplain(options: TransportOptions): Tape {
+  if (!options.store.has(options.id)) {
+    throw new TransportError(
+      'TRANSPORT_NO_TAPE',
+      `Replay needs tape ${options.id} in ${options.store.path}, which holds no such tape: record it first (${MODE_VARIABLE}=record), or check the id.`,
+      { details: { id: options.id, path: options.store.path } },
+    );
+  }
+  return options.store.load(options.id);
+}
+
+function recordingWith(
+  mode: 'record' | 'new-episodes',
+  recorder: TapeRecorder,
+  fetcher: RecordingFetch,
+  replay: ReplayingFetch | undefined,
+): Transport {
+  return {
+    mode,
+    fetch: replay?.fetch ?? fetcher.fetch,
+    recorder,
+    report: () => replay?.report(),
+    async close() {
+      await fetcher.close();
+      recorder.finish();
+    },
+  };
+}

@@ -1,0 +1,237 @@
+/**
+ * Record mode: forward each request to the real fetch and append the whole exchange to a tape.
+ * Streamed bodies reach the caller chunk by chunk as they arrive; each chunk is kept with its
+ * arrival offset, and the exchange is appended when the stream ends, is cancelled, or fails.
+ */
+import type { Chunk, RecordedError, StreamEnd, TapeEvent } from '@trace/tape';
+import { TransportError } from './errors.js';
+import {
+  droppedHeaders,
+  type RedactOptions,
+  recordedForm,
+  recordedResponseBody,
+} from './recorded-form.js';
+import { type FetchInput, forwardInit, snapshotRequest } from './request.js';
+import { buildResponse, isStreamed } from './response.js';
+import { keptHeaders } from './secrets.js';
+
+/** Anything exchanges can be appended to: a `TapeRecorder` (durable) or an in-memory `Tape`. */
+export interface TapeSink {
+  append(event: TapeEvent): unknown;
+}
+
+export interface RecordOptions extends RedactOptions {
+  /** Where exchanges go. */
+  readonly sink: TapeSink;
+  /** The fetch that reaches the network. Default: `globalThis.fetch`, looked up at each call. */
+  readonly fetch?: typeof fetch;
+  /** Which responses keep their chunk boundaries. Default: server-sent events and NDJSON. */
+  readonly isStream?: (response: Response) => boolean;
+}
+
+export interface RecordingFetch {
+  /** Pass this as the `fetch` option of an SDK client. */
+  readonly fetch: typeof fetch;
+  /** Exchanges appended so far. */
+  readonly recorded: number;
+  /** Resolves once every response handed out so far has ended and been appended. */
+  settled(): Promise<void>;
+  /**
+   * Cancels any response body nobody finished reading (recording it as cancelled), waits for
+   * every exchange to be appended, and rethrows the first failure to append.
+   */
+  close(): Promise<void>;
+}
+
+export function recordFetch(options: RecordOptions): RecordingFetch {
+  const pending = new Set<PendingStream>();
+  let recorded = 0;
+  let failure: unknown;
+  const isStream = options.isStream ?? isStreamed;
+
+  const append = (event: TapeEvent): void => {
+    try {
+      options.sink.append(event);
+      recorded++;
+    } catch (cause) {
+      const error = new TransportError(
+        'TRANSPORT_RECORD_FAILED',
+        `An exchange with ${event.type === 'exchange' ? event.request.url : 'the server'} could not be written to the tape, so the recording is incomplete: ${(cause as Error).message}`,
+        { cause },
+      );
+      failure ??= error;
+      throw error;
+    }
+  };
+
+  const recordingFetch = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
+    const snapshot = await snapshotRequest(input, init);
+    const request = recordedForm(snapshot, options);
+    const started = performance.now();
+    const inner = options.fetch ?? globalThis.fetch;
+    let response: Response;
+    try {
+      response = await inner(snapshot.url, forwardInit(snapshot, init));
+    } catch (error) {
+      append({ type: 'exchange', request, error: describeError(error) });
+      throw error;
+    }
+    const head = {
+      status: response.status,
+      statusText: response.statusText,
+      headers: keptHeaders(response.headers, droppedHeaders(options)),
+    };
+    const url = response.url || snapshot.url;
+
+    if (response.body === null) {
+      append({ type: 'exchange', request, response: { ...head, body: null } });
+      return buildResponse(null, { ...head, headers: [...response.headers], url });
+    }
+    if (!isStream(response)) {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await response.arrayBuffer());
+      } catch (error) {
+        append({
+          type: 'exchange',
+          request,
+          response: {
+            ...head,
+            body: {
+              kind: 'stream',
+              chunks: [],
+              end: {
+                kind: 'error',
+                offsetMs: performance.now() - started,
+                error: describeError(error),
+              },
+            },
+          },
+        });
+        throw error;
+      }
+      append({
+        type: 'exchange',
+        request,
+        response: {
+          ...head,
+          body: { kind: 'bytes', bytes: recordedResponseBody(bytes, request, options) },
+        },
+      });
+      return buildResponse(bytes, { ...head, headers: [...response.headers], url });
+    }
+    const stream = new PendingStream(response.body, started, (chunks, end) => {
+      pending.delete(stream);
+      append({
+        type: 'exchange',
+        request,
+        response: { ...head, body: { kind: 'stream', chunks, end } },
+      });
+    });
+    pending.add(stream);
+    return buildResponse(stream.readable, { ...head, headers: [...response.headers], url });
+  };
+
+  return {
+    fetch: recordingFetch as typeof fetch,
+    get recorded() {
+      return recorded;
+    },
+    async settled() {
+      await Promise.allSettled([...pending].map((stream) => stream.done));
+    },
+    async close() {
+      await Promise.allSettled([...pending].map((stream) => stream.abandon()));
+      if (failure !== undefined) throw failure;
+    },
+  };
+}
+
+/**
+ * A response body passed through to the caller as it arrives, every chunk kept with its offset.
+ * Reading is driven by the caller (pull): a caller that stops reading stops the recording too.
+ */
+class PendingStream {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly done: Promise<void>;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #chunks: Chunk[] = [];
+  #finished = false;
+  #resolveDone!: () => void;
+
+  constructor(
+    body: ReadableStream<Uint8Array>,
+    private readonly started: number,
+    private readonly finish: (chunks: Chunk[], end: StreamEnd) => void,
+  ) {
+    this.#reader = body.getReader();
+    this.done = new Promise((resolve) => {
+      this.#resolveDone = resolve;
+    });
+    this.readable = new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          let result: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+          try {
+            result = await this.#reader.read();
+          } catch (error) {
+            this.#end({ kind: 'error', offsetMs: this.#now(), error: describeError(error) });
+            controller.error(error);
+            return;
+          }
+          if (result.done) {
+            try {
+              this.#end({ kind: 'complete' });
+              controller.close();
+            } catch (error) {
+              controller.error(error);
+            }
+            return;
+          }
+          this.#chunks.push({ offsetMs: this.#now(), bytes: result.value.slice() });
+          controller.enqueue(result.value);
+        },
+        cancel: async (reason) => {
+          this.#end({ kind: 'cancelled', offsetMs: this.#now() });
+          await this.#reader.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /** Gives up on a body nobody is reading: cancelled where it stands. */
+  async abandon(): Promise<void> {
+    if (this.#finished) return;
+    try {
+      this.#end({ kind: 'cancelled', offsetMs: this.#now() });
+    } finally {
+      await this.#reader.cancel().catch(() => undefined);
+    }
+  }
+
+  #now(): number {
+    return performance.now() - this.started;
+  }
+
+  #end(end: StreamEnd): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    try {
+      this.finish(this.#chunks, end);
+    } finally {
+      this.#resolveDone();
+    }
+  }
+}
+
+/** What the caller saw fail, kept so that replay fails the same way. */
+export function describeError(error: unknown): RecordedError {
+  if (!(error instanceof Error) && !(error instanceof DOMException))
+    return { name: 'Error', message: String(error) };
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const code = (error as { code?: unknown }).code ?? cause?.code;
+  return typeof code === 'string'
+    ? { name: error.name, message: error.message, code }
+    : { name: error.name, message: error.message };
+}

@@ -1,0 +1,118 @@
+/**
+ * The form in which a request is recorded, and in which a live request is compared with the
+ * recording: credentials dropped, key-like query values and chosen body fields redacted, the
+ * SDKs' volatile headers dropped. Record and replay both go through here, so what is hashed at
+ * replay is exactly what was stored at record time.
+ */
+import type { RecordedRequest } from '@trace/tape';
+import type { RequestSnapshot } from './request.js';
+import { keptHeaders, REDACTED, redactUrl, SDK_VOLATILE_HEADERS } from './secrets.js';
+
+export interface RedactOptions {
+  /** More headers to drop from recordings, by name or pattern. Credentials are always dropped. */
+  readonly dropHeaders?: readonly (string | RegExp)[];
+  /** Keep the SDKs' volatile headers (`x-stainless-*`, `user-agent`, idempotency keys). Default false. */
+  readonly keepVolatileHeaders?: boolean;
+  /**
+   * JSON body fields whose values are replaced by `[REDACTED]` in requests and in whole (not
+   * streamed) responses. A bare name (`api_key`) matches that key at any depth, so a server that
+   * echoes it back is covered too; a dotted path (`auth.token`, `items.*.secret`) is anchored at the root.
+   */
+  readonly redactBodyFields?: readonly string[];
+  /** A last hook over each request body before it is recorded or matched. */
+  readonly redactRequestBody?: (
+    body: Uint8Array,
+    request: { readonly method: string; readonly url: string },
+  ) => Uint8Array;
+  /** A last hook over each response body (whole bodies only) before it is recorded. */
+  readonly redactResponseBody?: (
+    body: Uint8Array,
+    request: { readonly method: string; readonly url: string },
+  ) => Uint8Array;
+}
+
+export function droppedHeaders(options: RedactOptions): readonly (string | RegExp)[] {
+  return [
+    ...(options.keepVolatileHeaders ? [] : SDK_VOLATILE_HEADERS),
+    ...(options.dropHeaders ?? []),
+  ];
+}
+
+/** A whole response body as it is recorded: redacted fields, then the user's hook. */
+export function recordedResponseBody(
+  body: Uint8Array,
+  request: RecordedRequest,
+  options: RedactOptions,
+): Uint8Array {
+  let out = body;
+  if ((options.redactBodyFields?.length ?? 0) > 0)
+    out = redactJsonFields(out, options.redactBodyFields ?? []);
+  if (options.redactResponseBody)
+    out = options.redactResponseBody(out, { method: request.method, url: request.url });
+  return out;
+}
+
+export function recordedForm(snapshot: RequestSnapshot, options: RedactOptions): RecordedRequest {
+  const url = redactUrl(snapshot.url);
+  let body = snapshot.body;
+  if (body !== null && (options.redactBodyFields?.length ?? 0) > 0)
+    body = redactJsonFields(body, options.redactBodyFields ?? []);
+  if (body !== null && options.redactRequestBody)
+    body = options.redactRequestBody(body, { method: snapshot.method, url });
+  return {
+    method: snapshot.method,
+    url,
+    headers: keptHeaders(snapshot.headers, droppedHeaders(options)),
+    body,
+  };
+}
+
+function redactJsonFields(body: Uint8Array, paths: readonly string[]): Uint8Array {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    return body;
+  }
+  let changed = false;
+  for (const path of paths) {
+    changed =
+      (path.includes('.') ? redactPath(value, path.split('.')) : redactKeyAnywhere(value, path)) ||
+      changed;
+  }
+  return changed ? new TextEncoder().encode(JSON.stringify(value)) : body;
+}
+
+function redactKeyAnywhere(value: unknown, key: string): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  let changed = false;
+  const container = value as Record<string, unknown>;
+  for (const name of Object.keys(container)) {
+    if (name === key && !Array.isArray(container)) {
+      container[name] = REDACTED;
+      changed = true;
+    } else {
+      changed = redactKeyAnywhere(container[name], key) || changed;
+    }
+  }
+  return changed;
+}
+
+function redactPath(value: unknown, parts: readonly string[]): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const [head, ...rest] = parts;
+  if (head === undefined) return false;
+  const container = value as Record<string, unknown>;
+  const keys = head === '*' ? Object.keys(container) : [head];
+  let changed = false;
+  for (const key of keys) {
+    if (!Object.hasOwn(container, key)) continue;
+    if (rest.length === 0) {
+      container[key] = REDACTED;
+      changed = true;
+    } else {
+      changed = redactPath(container[key], rest) || changed;
+    }
+  }
+  return changed;
+}

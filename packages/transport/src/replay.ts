@@ -1,0 +1,293 @@
+/**
+ * Replay mode: serve recorded responses, never touching the network — there is no inner fetch
+ * to reach it. Each live request is put in its recorded form, canonicalised and hashed; it is
+ * served the next unconsumed exchange whose request has the same hash, or refused with a
+ * divergence error that says where it differs from the nearest recorded request.
+ */
+import {
+  type ExchangeEvent,
+  fingerprintEvents,
+  type RecordedError,
+  type RecordedResponse,
+  type TapeEvent,
+} from '@trace/tape';
+import { type Difference, diffRequests, distance, formatDifferences } from './diff.js';
+import { TransportError } from './errors.js';
+import { type CanonicalRequest, canonicalise, hashCanonical, type MatchOptions } from './match.js';
+import { type RedactOptions, recordedForm } from './recorded-form.js';
+import { type FetchInput, type RequestSnapshot, snapshotRequest } from './request.js';
+import { buildResponse } from './response.js';
+
+/** The tape to replay: a loaded `Tape`, or anything with its events and fingerprint. */
+export interface ReplaySource {
+  readonly events: readonly TapeEvent[];
+  readonly fingerprint: string;
+}
+
+export interface ReplayOptions extends RedactOptions {
+  readonly tape: ReplaySource;
+  readonly match?: MatchOptions;
+  /**
+   * How streamed bodies are paced: `false` (default) serves every chunk at once; `true` waits
+   * until each chunk's recorded offset; a number scales the offsets (0.5 = twice as fast).
+   */
+  readonly pace?: boolean | number;
+  /** The fingerprint the tape must still have (e.g. printed at record time); the report says whether it does. */
+  readonly expectedFingerprint?: string;
+  /**
+   * Called instead of failing when a request matches nothing (new-episodes mode uses it to
+   * record new exchanges). Without it, a miss throws TRANSPORT_DIVERGED.
+   */
+  readonly onMiss?: (snapshot: RequestSnapshot, init: RequestInit | undefined) => Promise<Response>;
+}
+
+export interface ReplayReport {
+  /** Exchanges on the tape. */
+  readonly recorded: number;
+  /** Requests served from the tape, each proven identical (after normalising) by its SHA-256. */
+  readonly matched: number;
+  /** Requests that matched nothing (each threw TRANSPORT_DIVERGED, or went to `onMiss`). */
+  readonly diverged: number;
+  /** Recorded exchanges never requested, by tape sequence number. */
+  readonly unconsumed: readonly number[];
+  /** The tape's fingerprint, recomputed from its events now. */
+  readonly fingerprint: string;
+  /** True when the recomputed fingerprint equals the tape's (and `expectedFingerprint`, if given). */
+  readonly fingerprintUnchanged: boolean;
+}
+
+export interface ReplayingFetch {
+  readonly fetch: typeof fetch;
+  report(): ReplayReport;
+  /** Throws TRANSPORT_UNCONSUMED listing the recorded exchanges no request consumed. */
+  assertConsumed(): void;
+}
+
+interface RecordedExchange {
+  readonly seq: number;
+  readonly index: number;
+  readonly event: ExchangeEvent;
+  readonly canonical: CanonicalRequest;
+  consumed: boolean;
+}
+
+export function replayFetch(options: ReplayOptions): ReplayingFetch {
+  const match = options.match ?? {};
+  const exchanges: RecordedExchange[] = [];
+  const byHash = new Map<string, RecordedExchange[]>();
+  options.tape.events.forEach((event, seq) => {
+    if (event.type !== 'exchange') return;
+    const canonical = canonicalise(event.request, match);
+    const exchange: RecordedExchange = {
+      seq,
+      index: exchanges.length,
+      event,
+      canonical,
+      consumed: false,
+    };
+    exchanges.push(exchange);
+    const hash = hashCanonical(canonical);
+    const queue = byHash.get(hash);
+    if (queue === undefined) byHash.set(hash, [exchange]);
+    else queue.push(exchange);
+  });
+  // Per hash, the position of the next exchange to serve: the occurrence counter.
+  const served = new Map<string, number>();
+  let position = 0;
+  let matched = 0;
+  let diverged = 0;
+
+  const take = (canonical: CanonicalRequest, at: number): RecordedExchange | undefined => {
+    if (match.order === 'positional') {
+      const next = exchanges[at];
+      return next !== undefined && hashCanonical(next.canonical) === hashCanonical(canonical)
+        ? next
+        : undefined;
+    }
+    const hash = hashCanonical(canonical);
+    const queue = byHash.get(hash);
+    const n = served.get(hash) ?? 0;
+    if (queue === undefined || n >= queue.length) return undefined;
+    served.set(hash, n + 1);
+    return queue[n];
+  };
+
+  const replayingFetch = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
+    const snapshot = await snapshotRequest(input, init);
+    const at = position++;
+    snapshot.signal?.throwIfAborted();
+    const canonical = canonicalise(recordedForm(snapshot, options), match);
+    const exchange = take(canonical, at);
+    if (exchange === undefined) {
+      diverged++;
+      if (options.onMiss) return options.onMiss(snapshot, init);
+      throw divergence(at, snapshot, canonical, exchanges, match);
+    }
+    exchange.consumed = true;
+    matched++;
+    if (exchange.event.error !== undefined) throw reviveError(exchange.event.error);
+    return serve(exchange.event.response as RecordedResponse, snapshot, options.pace ?? false);
+  };
+
+  const unconsumed = () => exchanges.filter((e) => !e.consumed).map((e) => e.seq);
+  return {
+    fetch: replayingFetch as typeof fetch,
+    report() {
+      const fingerprint = fingerprintEvents(options.tape.events);
+      const expected = options.expectedFingerprint ?? options.tape.fingerprint;
+      return {
+        recorded: exchanges.length,
+        matched,
+        diverged,
+        unconsumed: unconsumed(),
+        fingerprint,
+        fingerprintUnchanged: fingerprint === options.tape.fingerprint && fingerprint === expected,
+      };
+    },
+    assertConsumed() {
+      const left = unconsumed();
+      if (left.length === 0) return;
+      const first = exchanges.find((e) => !e.consumed) as RecordedExchange;
+      throw new TransportError(
+        'TRANSPORT_UNCONSUMED',
+        `${left.length} recorded exchange(s) were never requested during the replay, the first at tape seq ${first.seq} (${first.event.request.method} ${first.event.request.url}). The run made fewer calls than it recorded: find what changed, or record again.`,
+        { details: { unconsumed: left } },
+      );
+    },
+  };
+}
+
+function serve(
+  response: RecordedResponse,
+  snapshot: RequestSnapshot,
+  pace: boolean | number,
+): Response {
+  const head = {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+    url: snapshot.url,
+  };
+  const body = response.body;
+  if (body === null) return buildResponse(null, head);
+  if (body.kind === 'bytes') return buildResponse(body.bytes.slice(), head);
+  const scale = pace === false ? 0 : pace === true ? 1 : pace;
+  const { chunks, end } = body;
+  const signal = snapshot.signal;
+  const start = performance.now();
+  let next = 0;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        signal?.throwIfAborted();
+        const chunk = chunks[next];
+        if (chunk !== undefined) {
+          if (scale > 0) await sleep(start + chunk.offsetMs * scale - performance.now(), signal);
+          next++;
+          controller.enqueue(chunk.bytes.slice());
+          return;
+        }
+        if (end.kind === 'complete') controller.close();
+        else if (end.kind === 'error') controller.error(reviveError(end.error));
+        else {
+          controller.error(
+            new TransportError(
+              'TRANSPORT_PAST_RECORDING',
+              `The replayed caller read past chunk ${chunks.length} of ${snapshot.method} ${snapshot.url}, where the recorded caller stopped reading. Stop reading at the same point, or record again.`,
+              { details: { url: snapshot.url, chunks: chunks.length } },
+            ),
+          );
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  signal?.addEventListener('abort', () => stream.cancel(signal.reason).catch(() => undefined), {
+    once: true,
+  });
+  return buildResponse(stream, head);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+/** The error the recorded caller got, rebuilt so the replayed caller gets the same kind. */
+export function reviveError(recorded: RecordedError): Error {
+  if (recorded.name === 'AbortError' || recorded.name === 'TimeoutError') {
+    return new DOMException(recorded.message, recorded.name);
+  }
+  const cause =
+    recorded.code === undefined
+      ? undefined
+      : Object.assign(new Error(recorded.code), { code: recorded.code });
+  const error =
+    recorded.name === 'TypeError'
+      ? new TypeError(recorded.message, { cause })
+      : new Error(recorded.message, { cause });
+  if (recorded.name !== 'TypeError') error.name = recorded.name;
+  return error;
+}
+
+/** The divergence error: where the live request stands, the nearest recorded one, and how they differ. */
+function divergence(
+  position: number,
+  snapshot: RequestSnapshot,
+  canonical: CanonicalRequest,
+  exchanges: readonly RecordedExchange[],
+  match: MatchOptions,
+): TransportError {
+  // In positional mode the request stands against the exchange at its own position.
+  let nearest: RecordedExchange | undefined =
+    match.order === 'positional' ? exchanges[position] : undefined;
+  let best = nearest === undefined ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  for (const exchange of exchanges) {
+    const d =
+      distance(exchange.canonical, canonical) +
+      (exchange.consumed ? 0.5 : 0) +
+      (exchange.index === position ? -0.25 : 0);
+    if (d < best) {
+      best = d;
+      nearest = exchange;
+    }
+  }
+  const differences: Difference[] =
+    nearest === undefined ? [] : diffRequests(nearest.canonical, canonical);
+  const where =
+    nearest === undefined
+      ? 'The tape holds no exchanges at all.'
+      : `The nearest recorded request is exchange ${nearest.index} (tape seq ${nearest.seq}, ${nearest.event.request.method} ${nearest.event.request.url}${nearest.consumed ? ', already served' : ''}); it differs at:\n${formatDifferences(differences) || '  (no difference: it was already served as often as it was recorded)'}`;
+  return new TransportError(
+    'TRANSPORT_DIVERGED',
+    `Replay diverged at request ${position} (${snapshot.method} ${snapshot.url}): no recorded exchange is left with this request. ${where}\nThe run no longer makes the calls it recorded: find what changed (a prompt, a tool result, a nondeterministic value drawn outside @trace/nondet), or record again.`,
+    {
+      details: {
+        position,
+        request: { method: snapshot.method, url: snapshot.url },
+        nearest:
+          nearest === undefined
+            ? null
+            : {
+                index: nearest.index,
+                seq: nearest.seq,
+                method: nearest.event.request.method,
+                url: nearest.event.request.url,
+                consumed: nearest.consumed,
+              },
+        differences,
+        order: match.order ?? 'fingerprint',
+      },
+    },
+  );
+}

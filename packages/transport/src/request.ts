@@ -1,0 +1,92 @@
+/** What fetch takes as its first argument. */
+export type FetchInput = Parameters<typeof fetch>[0];
+
+/**
+ * A request as fetch received it, read once into bytes so it can be hashed, recorded and still
+ * be sent on.
+ */
+export interface RequestSnapshot {
+  readonly method: string;
+  readonly url: string;
+  /** Every header, names lowercased, in the order `Headers` iterates them (sorted). */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: Uint8Array | null;
+  readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * Reads `fetch`'s arguments into a snapshot. `Request` does the normalising — method case, URL
+ * resolution, the content type of a FormData or URLSearchParams body — so that the bytes hashed
+ * here are the bytes that would go on the wire.
+ */
+export async function snapshotRequest(
+  input: FetchInput,
+  init: RequestInit | undefined,
+): Promise<RequestSnapshot> {
+  return directSnapshot(input, init) ?? (await requestSnapshot(input, init));
+}
+
+/** Methods fetch upper-cases whatever case they are given in; any other method is kept as given. */
+const NORMALISED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+
+/**
+ * The same snapshot without building a `Request`, for the shapes the LLM SDKs use (a URL string
+ * and a string or byte body): a `Request` and a read of its body stream cost some 50 µs a call,
+ * which replay would otherwise add to every request. Returns undefined for any other shape.
+ */
+function directSnapshot(
+  input: FetchInput,
+  init: RequestInit | undefined,
+): RequestSnapshot | undefined {
+  if (typeof input !== 'string' && !(input instanceof URL)) return undefined;
+  const raw = init?.body;
+  let body: Uint8Array | null;
+  if (raw === undefined || raw === null) body = null;
+  else if (typeof raw === 'string') body = new TextEncoder().encode(raw);
+  else if (raw instanceof Uint8Array) body = new Uint8Array(raw);
+  else if (raw instanceof ArrayBuffer) body = new Uint8Array(raw.slice(0));
+  else return undefined;
+  let url: string;
+  try {
+    url = new URL(input).href;
+  } catch {
+    return undefined; // let Request raise fetch's own error
+  }
+  const requested = init?.method ?? 'GET';
+  const method = NORMALISED_METHODS.has(requested.toUpperCase())
+    ? requested.toUpperCase()
+    : requested;
+  if ((method === 'GET' || method === 'HEAD') && body !== null) return undefined;
+  const headers = new Headers(init?.headers);
+  // A string body gets this type from fetch when the caller set none; the snapshot must agree.
+  if (typeof raw === 'string' && !headers.has('content-type'))
+    headers.set('content-type', 'text/plain;charset=UTF-8');
+  return { method, url, headers: [...headers], body, signal: init?.signal ?? undefined };
+}
+
+async function requestSnapshot(
+  input: FetchInput,
+  init: RequestInit | undefined,
+): Promise<RequestSnapshot> {
+  const request = new Request(input, init);
+  const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
+  return {
+    method: request.method,
+    url: request.url,
+    headers: [...request.headers],
+    body,
+    signal: init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined,
+  };
+}
+
+/** The arguments that send a snapshot on through another fetch, keeping the caller's other options. */
+export function forwardInit(snapshot: RequestSnapshot, init: RequestInit | undefined): RequestInit {
+  const forwarded: RequestInit = {
+    ...init,
+    method: snapshot.method,
+    headers: snapshot.headers.map(([name, value]) => [name, value]),
+    body: snapshot.body,
+  };
+  if (snapshot.signal !== undefined) forwarded.signal = snapshot.signal;
+  return forwarded;
+}

@@ -1,0 +1,70 @@
+/**
+ * What never reaches a tape: credentials in headers and query strings, and the SDKs' volatile
+ * headers, which differ per machine and per attempt and would make equal runs record unequal tapes.
+ */
+
+/** Request and response headers dropped before recording, whatever the options. */
+export const CREDENTIAL_HEADERS: readonly string[] = [
+  'authorization',
+  'proxy-authorization',
+  'x-api-key',
+  'api-key',
+  'cookie',
+  'set-cookie',
+  'x-goog-api-key',
+];
+
+/**
+ * Headers the official Anthropic and OpenAI SDKs send that vary between machines, runtimes and
+ * retry attempts (`x-stainless-os`, `-arch`, `-runtime-version`, `-retry-count`, `-timeout`,
+ * `user-agent`, idempotency keys). Dropped from recordings by default.
+ */
+export const SDK_VOLATILE_HEADERS: readonly (string | RegExp)[] = [
+  /^x-stainless-/,
+  'user-agent',
+  'idempotency-key',
+  'x-request-id',
+];
+
+/** Query parameter names whose values are replaced before recording. */
+const SECRET_QUERY_KEY =
+  /^(api[-_]?key|key|access[-_]?token|token|auth|secret|client[-_]?secret|password|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token)$/i;
+
+export const REDACTED = '[REDACTED]';
+
+export function matchesName(name: string, patterns: readonly (string | RegExp)[]): boolean {
+  const lower = name.toLowerCase();
+  return patterns.some((p) => (typeof p === 'string' ? p.toLowerCase() === lower : p.test(lower)));
+}
+
+/** The URL with the values of key-like query parameters replaced. */
+export function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  let changed = false;
+  for (const key of [...new Set(parsed.searchParams.keys())]) {
+    if (SECRET_QUERY_KEY.test(key)) {
+      const count = parsed.searchParams.getAll(key).length;
+      parsed.searchParams.delete(key);
+      for (let i = 0; i < count; i++) parsed.searchParams.append(key, REDACTED);
+      changed = true;
+    }
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    parsed.username = '';
+    parsed.password = '';
+    changed = true;
+  }
+  return changed ? parsed.toString() : url;
+}
+
+export function keptHeaders(
+  headers: Iterable<readonly [string, string]>,
+  drop: readonly (string | RegExp)[],
+): [string, string][] {
+  const kept: [string, string][] = [];
+  for (const [name, value] of headers) {
+    if (!matchesName(name, CREDENTIAL_HEADERS) && !matchesName(name, drop))
+      kept.push([name.toLowerCase(), value]);
+  }
+  return kept;
+}

@@ -1,0 +1,8 @@
+export { LlmServerError, type LlmServerErrorCode } from './errors.js';
+export { startLlmServer } from './server.js';
+export type {
+  LlmServer,
+  LlmServerOptions,
+  ReceivedRequest,
+  ScriptStep,
+} from './types.js';
