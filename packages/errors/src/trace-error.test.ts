@@ -43,6 +43,7 @@ describe('TraceError', () => {
     const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
     const dir = await mkdtemp(join(tmpdir(), 'trace-errors-copy-'));
     await copyFile(built, join(dir, 'index.js'));
+    await copyFile(`${built}.map`, join(dir, 'index.js.map'));
     const copy = (await import(pathToFileURL(join(dir, 'index.js')).href)) as {
       TraceError: typeof TraceError;
     };

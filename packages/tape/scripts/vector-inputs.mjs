@@ -27,7 +27,7 @@ export const VECTOR_INPUTS = [
     ],
   },
   {
-    name: 'annotation: keys sorted by UTF-16 code units',
+    name: 'annotation: keys kept in their own order',
     events: [
       {
         type: 'annotation',

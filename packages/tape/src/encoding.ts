@@ -9,8 +9,8 @@
  */
 
 import { ByteReader, ByteWriter, MalformedRecord, plainBytes, sha256 } from './bytes.js';
-import { canonicalJson, parseJson } from './canonical-json.js';
 import { TapeError } from './errors.js';
+import { jsonText, parseJson } from './json-text.js';
 import type {
   Chunk,
   HeaderList,
@@ -235,7 +235,7 @@ function offset(w: ByteWriter, value: unknown, path: string): number {
 }
 
 function json(w: ByteWriter, value: unknown, path: string) {
-  const text = canonicalJson(value, path);
+  const text = jsonText(value, { path });
   w.str(text);
   return parseJson(text);
 }

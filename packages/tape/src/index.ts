@@ -1,7 +1,7 @@
-export { canonicalJson } from './canonical-json.js';
 export { TapeError, type TapeErrorCode } from './errors.js';
 export { loadTape, saveTape, verifyTape } from './file.js';
 export { fingerprintEvents } from './fingerprint.js';
+export { type JsonTextOptions, jsonText } from './json-text.js';
 export type {
   AnnotationEvent,
   Chunk,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { toHex } from './bytes.js';
-import { canonicalJson, parseJson } from './canonical-json.js';
 import { type EncodedEvent, encodeEvent } from './encoding.js';
 import { TapeError } from './errors.js';
 import { FINGERPRINT_SEED, nextHead } from './fingerprint.js';
+import { jsonText, parseJson } from './json-text.js';
 import type { TapeEvent, TapeEventType, TapeMetadata } from './model.js';
 
 const { version: PACKAGE_VERSION } = createRequire(import.meta.url)('../package.json') as {
@@ -96,7 +96,7 @@ export class Tape {
   }
 }
 
-/** Fills metadata defaults and checks it is JSON: metadata is stored as canonical JSON. */
+/** Fills metadata defaults and checks it is JSON: metadata is stored as JSON text. */
 export function buildMetadata(partial: Partial<TapeMetadata> = {}): TapeMetadata {
   const metadata: TapeMetadata = {
     ...partial,
@@ -110,7 +110,7 @@ export function buildMetadata(partial: Partial<TapeMetadata> = {}): TapeMetadata
     );
   }
   try {
-    return parseJson(canonicalJson(metadata, 'metadata')) as unknown as TapeMetadata;
+    return parseJson(jsonText(metadata, { path: 'metadata' })) as unknown as TapeMetadata;
   } catch (error) {
     if (TapeError.isInstance(error)) {
       throw new TapeError('TAPE_INVALID_ARGUMENT', error.message, {

@@ -4,8 +4,8 @@
  * response whose request has the same hash — proof, by SHA-256, that the request is the same.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@trace/tape';
-import { matchesName, redactUrl } from './secrets.js';
+import { jsonText } from '@trace/tape';
+import { matchesName, redactParsedUrl } from './secrets.js';
 
 export interface MatchOptions {
   /** Query parameter names left out of matching (their values may differ between runs). */
@@ -42,11 +42,13 @@ export interface RequestLike {
 }
 
 export function canonicalise(request: RequestLike, options: MatchOptions): CanonicalRequest {
-  const url = new URL(redactUrl(request.url));
+  // Redacted here as when recorded (redaction is idempotent), in the same single parse.
+  const url = new URL(request.url);
+  redactParsedUrl(url);
   for (const key of options.ignoreQuery ?? []) url.searchParams.delete(key);
   url.searchParams.sort();
   const headerNames = options.headers ?? [];
-  const headers = request.headers
+  const headers = (headerNames.length === 0 ? [] : request.headers)
     .filter(([name]) => matchesName(name, headerNames))
     .map(([name, value]) => [name.toLowerCase(), value] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -88,7 +90,8 @@ export function hashCanonical(canonical: CanonicalRequest): string {
 
 function safeCanonicalJson(value: unknown): string {
   try {
-    return canonicalJson(value, 'body');
+    // Sorted keys: a request is the same request whatever order its client wrote the keys in.
+    return jsonText(value, { path: 'body', sortKeys: true });
   } catch {
     return JSON.stringify(value); // e.g. a lone surrogate escape: still deterministic
   }

@@ -137,9 +137,11 @@ describe('withFetch', () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
+    expect(globalThis.fetch).toBe(real); // put back exactly once no scope is open
     expect(await call(globalThis.fetch, 9)).toEqual({ echo: { q: 9 }, path: '/json' });
     expect(server.hits).toBe(hits + 2);
-    expect(real).toBeTypeOf('function');
+    expect(withFetch(replay.fetch, () => globalThis.fetch !== real)).toBe(true);
+    expect(globalThis.fetch).toBe(real);
     store.close();
   });
 });

@@ -189,6 +189,22 @@ describe('record then replay', () => {
     });
   });
 
+  it('records a timeout as a TimeoutError, and replays it as one', async () => {
+    const url = `${server.url}/json?delay=300`;
+    let live: unknown;
+    const tape = await record(async (f) => {
+      live = await f(url, { signal: AbortSignal.timeout(20) }).catch((e: unknown) => e);
+    });
+    expect((live as Error).name).toBe('TimeoutError');
+    expect(exchanges(tape)[0]?.error).toMatchObject({ name: 'TimeoutError' });
+    const replayed = await replayFetch({ tape })
+      .fetch(url)
+      .catch((e: unknown) => e);
+    expect(replayed).toBeInstanceOf(DOMException);
+    expect((replayed as DOMException).name).toBe('TimeoutError');
+    expect((replayed as DOMException).message).toBe((live as DOMException).message);
+  });
+
   it('matches 50 parallel requests by hash, whatever order they complete in', async () => {
     const send = (f: typeof fetch, i: number) =>
       f(`${server.url}/json?delay=${(i * 37) % 50}`, {

@@ -11,8 +11,8 @@ import {
   recordedForm,
   recordedResponseBody,
 } from './recorded-form.js';
-import { type FetchInput, forwardInit, snapshotRequest } from './request.js';
-import { buildResponse, isStreamed } from './response.js';
+import { type FetchInput, forward, snapshotRequest } from './request.js';
+import { bufferedResponse, buildResponse, isStreamed } from './response.js';
 import { keptHeaders } from './secrets.js';
 
 /** Anything exchanges can be appended to: a `TapeRecorder` (durable) or an in-memory `Tape`. */
@@ -71,7 +71,7 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
     const inner = options.fetch ?? globalThis.fetch;
     let response: Response;
     try {
-      response = await inner(snapshot.url, forwardInit(snapshot, init));
+      response = await forward(inner, snapshot, input, init);
     } catch (error) {
       append({ type: 'exchange', request, error: describeError(error) });
       throw error;
@@ -118,7 +118,7 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
           body: { kind: 'bytes', bytes: recordedResponseBody(bytes, request, options) },
         },
       });
-      return buildResponse(bytes, { ...head, headers: [...response.headers], url });
+      return bufferedResponse(bytes, { ...head, headers: [...response.headers], url });
     }
     const stream = new PendingStream(response.body, started, (chunks, end) => {
       pending.delete(stream);

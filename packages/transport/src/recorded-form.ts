@@ -54,17 +54,38 @@ export function recordedResponseBody(
 
 export function recordedForm(snapshot: RequestSnapshot, options: RedactOptions): RecordedRequest {
   const url = redactUrl(snapshot.url);
-  let body = snapshot.body;
-  if (body !== null && (options.redactBodyFields?.length ?? 0) > 0)
-    body = redactJsonFields(body, options.redactBodyFields ?? []);
-  if (body !== null && options.redactRequestBody)
-    body = options.redactRequestBody(body, { method: snapshot.method, url });
+  const headers = keptHeaders(snapshot.headers, droppedHeaders(options));
+  return { method: snapshot.method, url, headers, body: recordedBody(snapshot, options) };
+}
+
+/**
+ * The recorded form as matching needs it: the body redacted as it would be recorded, the headers
+ * only when matching looks at them (`canonicalise` redacts the URL itself).
+ */
+export function matchForm(
+  snapshot: RequestSnapshot,
+  options: RedactOptions,
+  withHeaders: boolean,
+): RecordedRequest {
   return {
     method: snapshot.method,
-    url,
-    headers: keptHeaders(snapshot.headers, droppedHeaders(options)),
-    body,
+    url: snapshot.url,
+    headers: withHeaders ? keptHeaders(snapshot.headers, droppedHeaders(options)) : [],
+    body: recordedBody(snapshot, options),
   };
+}
+
+function recordedBody(snapshot: RequestSnapshot, options: RedactOptions): Uint8Array | null {
+  let body = snapshot.body;
+  const fields = options.redactBodyFields ?? [];
+  if (body !== null && fields.length > 0) body = redactJsonFields(body, fields);
+  if (body !== null && options.redactRequestBody) {
+    body = options.redactRequestBody(body, {
+      method: snapshot.method,
+      url: redactUrl(snapshot.url),
+    });
+  }
+  return body;
 }
 
 function redactJsonFields(body: Uint8Array, paths: readonly string[]): Uint8Array {

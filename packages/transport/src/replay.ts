@@ -14,9 +14,9 @@ import {
 import { type Difference, diffRequests, distance, formatDifferences } from './diff.js';
 import { TransportError } from './errors.js';
 import { type CanonicalRequest, canonicalise, hashCanonical, type MatchOptions } from './match.js';
-import { type RedactOptions, recordedForm } from './recorded-form.js';
+import { matchForm, type RedactOptions } from './recorded-form.js';
 import { type FetchInput, type RequestSnapshot, snapshotRequest } from './request.js';
-import { buildResponse } from './response.js';
+import { bufferedResponse, buildResponse } from './response.js';
 
 /** The tape to replay: a loaded `Tape`, or anything with its events and fingerprint. */
 export interface ReplaySource {
@@ -116,7 +116,10 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
     const snapshot = await snapshotRequest(input, init);
     const at = position++;
     snapshot.signal?.throwIfAborted();
-    const canonical = canonicalise(recordedForm(snapshot, options), match);
+    const canonical = canonicalise(
+      matchForm(snapshot, options, (match.headers?.length ?? 0) > 0),
+      match,
+    );
     const exchange = take(canonical, at);
     if (exchange === undefined) {
       diverged++;
@@ -170,7 +173,7 @@ function serve(
   };
   const body = response.body;
   if (body === null) return buildResponse(null, head);
-  if (body.kind === 'bytes') return buildResponse(body.bytes.slice(), head);
+  if (body.kind === 'bytes') return bufferedResponse(body.bytes, head);
   const scale = pace === false ? 0 : pace === true ? 1 : pace;
   const { chunks, end } = body;
   const signal = snapshot.signal;

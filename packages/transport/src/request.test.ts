@@ -26,7 +26,8 @@ describe('snapshotRequest', () => {
             headers,
             ...(body === undefined || method.toUpperCase() === 'GET' ? {} : { body }),
           };
-          const { signal: _signal, ...snapshot } = await snapshotRequest(url, init);
+          const { signal: _signal, consumed, ...snapshot } = await snapshotRequest(url, init);
+          expect(consumed).toBe(false);
           expect(snapshot).toEqual(await throughRequest(url, init));
         },
       ),
@@ -35,7 +36,11 @@ describe('snapshotRequest', () => {
 
   it('falls back to a Request for other inputs: a Request object, URLSearchParams, a stream', async () => {
     const params = new URLSearchParams({ a: '1' });
-    const { signal: _s1, ...fromParams } = await snapshotRequest('http://127.0.0.1/x', {
+    const {
+      signal: _s1,
+      consumed: _c1,
+      ...fromParams
+    } = await snapshotRequest('http://127.0.0.1/x', {
       method: 'POST',
       body: params,
     });
@@ -45,7 +50,11 @@ describe('snapshotRequest', () => {
         body: new URLSearchParams({ a: '1' }),
       }),
     );
-    const { signal: _s2, ...fromRequest } = await snapshotRequest(
+    const {
+      signal: _s2,
+      consumed: _c2,
+      ...fromRequest
+    } = await snapshotRequest(
       new Request('http://127.0.0.1/y', { method: 'PUT', body: 'b' }),
       undefined,
     );

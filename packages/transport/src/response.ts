@@ -3,23 +3,148 @@
 /** Statuses whose responses cannot carry a body (the Response constructor refuses one). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
+export interface ResponseHead {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly url: string;
+}
+
+/** A Response over a stream (or no body), with the real URL. */
 export function buildResponse(
-  body: ConstructorParameters<typeof Response>[0],
-  init: {
-    status: number;
-    statusText: string;
-    headers: readonly (readonly [string, string])[];
-    url: string;
-  },
+  body: ReadableStream<Uint8Array> | null,
+  head: ResponseHead,
 ): Response {
-  const response = new Response(NULL_BODY_STATUSES.has(init.status) ? null : body, {
-    status: init.status,
-    statusText: init.statusText,
-    headers: init.headers.map(([name, value]) => [name, value]),
-  });
+  const response = new Response(NULL_BODY_STATUSES.has(head.status) ? null : body, init(head));
   // A constructed Response has an empty url; callers that log or follow it expect the real one.
-  Object.defineProperty(response, 'url', { value: init.url });
+  Object.defineProperty(response, 'url', { value: head.url });
   return response;
+}
+
+/** A Response over bytes already in hand: read straight from them, not through a web stream. */
+export function bufferedResponse(bytes: Uint8Array, head: ResponseHead): Response {
+  return NULL_BODY_STATUSES.has(head.status)
+    ? buildResponse(null, head)
+    : new BufferedResponse(bytes, head);
+}
+
+function init(head: ResponseHead): ResponseInit {
+  return {
+    status: head.status,
+    statusText: head.statusText,
+    headers: head.headers.map(([name, value]) => [name, value]),
+  };
+}
+
+const UNUSABLE = 'Body is unusable: Body has already been read';
+
+/**
+ * A Response whose body is bytes the transport already holds. Its reading methods take the
+ * bytes directly: building a Response over bytes and reading it back through a web stream costs
+ * more than a loopback request's own round trip. It behaves as a Response does: `body` is a
+ * stream (made when first asked for), the body can be read once, `bodyUsed` says so, `clone()`
+ * gives an independent copy, and each read returns bytes the caller may change freely.
+ */
+class BufferedResponse extends Response {
+  readonly #bytes: Uint8Array;
+  readonly #head: ResponseHead;
+  #stream: ReadableStream<Uint8Array> | undefined;
+  #used = false;
+
+  constructor(bytes: Uint8Array, head: ResponseHead) {
+    super(null, init(head));
+    this.#bytes = bytes;
+    this.#head = head;
+  }
+
+  static {
+    // Defined once on the prototype rather than per instance: the platform's typings declare
+    // these members as properties, which a subclass cannot override as methods or accessors.
+    const proto = BufferedResponse.prototype;
+    const members: Record<string, PropertyDescriptor> = {
+      url: {
+        get: function (this: BufferedResponse) {
+          return this.#head.url;
+        },
+      },
+      body: {
+        get: function (this: BufferedResponse) {
+          return this.#body();
+        },
+      },
+      bodyUsed: {
+        get: function (this: BufferedResponse) {
+          return this.#used;
+        },
+      },
+      arrayBuffer: {
+        value: async function (this: BufferedResponse) {
+          return this.#take().slice().buffer;
+        },
+      },
+      bytes: {
+        value: async function (this: BufferedResponse) {
+          return this.#take().slice();
+        },
+      },
+      text: {
+        value: async function (this: BufferedResponse) {
+          return new TextDecoder().decode(this.#take());
+        },
+      },
+      json: {
+        value: async function (this: BufferedResponse) {
+          return JSON.parse(new TextDecoder().decode(this.#take()));
+        },
+      },
+      blob: {
+        value: async function (this: BufferedResponse) {
+          return new Blob([this.#take()], { type: this.headers.get('content-type') ?? '' });
+        },
+      },
+      formData: {
+        value: async function (this: BufferedResponse) {
+          return new Response(this.#take(), init(this.#head)).formData();
+        },
+      },
+      clone: {
+        value: function (this: BufferedResponse) {
+          if (this.#used || this.#stream?.locked) throw new TypeError(UNUSABLE);
+          return new BufferedResponse(this.#bytes, this.#head);
+        },
+      },
+    };
+    for (const [name, descriptor] of Object.entries(members)) {
+      Object.defineProperty(proto, name, { ...descriptor, configurable: true });
+    }
+  }
+
+  #body(): ReadableStream<Uint8Array> {
+    if (this.#stream !== undefined) return this.#stream;
+    this.#stream = new ReadableStream<Uint8Array>(
+      {
+        pull: (controller) => {
+          this.#used = true;
+          controller.enqueue(this.#bytes.slice());
+          controller.close();
+        },
+        cancel: () => {
+          this.#used = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    // As with any Response, the stream of a body already read whole is locked: reading it fails.
+    if (this.#used) this.#stream.getReader();
+    return this.#stream;
+  }
+
+  #take(): Uint8Array {
+    if (this.#used || this.#stream?.locked) throw new TypeError(UNUSABLE);
+    this.#used = true;
+    this.#stream?.getReader();
+    return this.#bytes;
+  }
 }
 
 /** Responses recorded with their chunk boundaries: server-sent events and newline-delimited JSON. */

@@ -40,6 +40,11 @@ export function matchesName(name: string, patterns: readonly (string | RegExp)[]
 /** The URL with the values of key-like query parameters replaced. */
 export function redactUrl(url: string): string {
   const parsed = new URL(url);
+  return redactParsedUrl(parsed) ? parsed.toString() : url;
+}
+
+/** Replaces key-like query values and userinfo in `parsed`; true when anything changed. */
+export function redactParsedUrl(parsed: URL): boolean {
   let changed = false;
   for (const key of [...new Set(parsed.searchParams.keys())]) {
     if (SECRET_QUERY_KEY.test(key)) {
@@ -54,7 +59,7 @@ export function redactUrl(url: string): string {
     parsed.password = '';
     changed = true;
   }
-  return changed ? parsed.toString() : url;
+  return changed;
 }
 
 export function keptHeaders(

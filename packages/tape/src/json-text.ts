@@ -1,23 +1,39 @@
 import { TapeError } from './errors.js';
 import type { JsonValue } from './model.js';
 
+export interface JsonTextOptions {
+  /**
+   * Sort object keys by UTF-16 code units, as RFC 8785 (JCS) does, so that equal values give equal
+   * text whatever their key order. Off by default: a tape keeps keys in the value's own order,
+   * because the code that reads a replayed value can observe that order (`JSON.stringify`, `for…in`).
+   */
+  readonly sortKeys?: boolean;
+  /** How the value is named in error messages, e.g. `event.value`. Default `value`. */
+  readonly path?: string;
+}
+
 /**
- * The canonical JSON text of a value, as RFC 8785 (JCS) defines it: object keys sorted by UTF-16
- * code units, no whitespace, numbers and strings serialised as ECMAScript's JSON.stringify does.
- * Draw values and annotations enter the fingerprint through this text, so two equal values always
- * hash alike whatever their key order.
+ * The JSON text a tape stores for a value: no whitespace, numbers and strings written as
+ * ECMAScript's JSON.stringify writes them, keys in the value's own order (or sorted, on request).
+ * Draw values and annotations enter the fingerprint through this text.
  *
- * Throws TAPE_INVALID_EVENT for what has no JSON form: non-finite numbers, `undefined`, functions,
- * symbols, bigints, cycles, class instances other than plain objects and arrays, and strings with
- * lone surrogates (which UTF-8 cannot carry). `path` names the offending field in the message.
+ * Throws TAPE_INVALID_EVENT for what has no exact JSON form: non-finite numbers, `undefined`,
+ * functions, symbols, bigints, cycles, class instances other than plain objects and arrays, and
+ * strings with lone surrogates (which UTF-8 cannot carry). The message names the offending field.
  */
-export function canonicalJson(value: unknown, path: string): string {
+export function jsonText(value: unknown, options: JsonTextOptions = {}): string {
   const parts: string[] = [];
-  write(value, path, parts, new Set());
+  write(value, options.path ?? 'value', parts, new Set(), options.sortKeys ?? false);
   return parts.join('');
 }
 
-function write(value: unknown, path: string, out: string[], ancestors: Set<object>): void {
+function write(
+  value: unknown,
+  path: string,
+  out: string[],
+  ancestors: Set<object>,
+  sortKeys: boolean,
+): void {
   switch (typeof value) {
     case 'string':
       if (!value.isWellFormed())
@@ -50,7 +66,7 @@ function write(value: unknown, path: string, out: string[], ancestors: Set<objec
     out.push('[');
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out.push(',');
-      write(value[i], `${path}[${i}]`, out, ancestors);
+      write(value[i], `${path}[${i}]`, out, ancestors, sortKeys);
     }
     out.push(']');
   } else {
@@ -62,14 +78,14 @@ function write(value: unknown, path: string, out: string[], ancestors: Set<objec
       );
     }
     const record = value as Record<string, unknown>;
-    // Default sort compares UTF-16 code units, which is what RFC 8785 asks for.
-    const keys = Object.keys(record).sort();
+    // The default sort compares UTF-16 code units, which is what RFC 8785 asks for.
+    const keys = sortKeys ? Object.keys(record).sort() : Object.keys(record);
     out.push('{');
     keys.forEach((key, i) => {
       if (i > 0) out.push(',');
       if (!key.isWellFormed()) invalid(`${path}.${key}`, 'is a key with a lone surrogate');
       out.push(JSON.stringify(key), ':');
-      write(record[key], `${path}.${key}`, out, ancestors);
+      write(record[key], `${path}.${key}`, out, ancestors, sortKeys);
     });
     out.push('}');
   }
@@ -80,7 +96,7 @@ function invalid(path: string, problem: string): never {
   throw new TapeError('TAPE_INVALID_EVENT', `${path} ${problem}.`, { details: { path } });
 }
 
-/** Parses canonical JSON back into a value; what `canonicalJson` wrote always parses. */
+/** Parses stored JSON text back into a value; what `jsonText` wrote always parses. */
 export function parseJson(text: string): JsonValue {
   return JSON.parse(text) as JsonValue;
 }

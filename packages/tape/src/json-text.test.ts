@@ -1,10 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical-json.js';
 import { TapeError } from './errors.js';
+import { jsonText } from './json-text.js';
 
-describe('canonicalJson', () => {
-  it('matches the RFC 8785 sample', () => {
+describe('jsonText', () => {
+  const canonicalJson = (value: unknown, path: string) => jsonText(value, { path, sortKeys: true });
+  it("keeps keys in the value's own order by default, and writes what JSON.stringify writes", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(jsonText(value)).toBe(JSON.stringify(value));
+      }),
+    );
+    expect(jsonText({ b: 1, a: { d: 2, c: [3] } })).toBe('{"b":1,"a":{"d":2,"c":[3]}}');
+  });
+
+  it('with sortKeys, matches the RFC 8785 sample', () => {
     const input = JSON.parse(
       '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}',
     );
@@ -13,12 +23,12 @@ describe('canonicalJson', () => {
     );
   });
 
-  it('sorts keys by UTF-16 code units, not by code points', () => {
+  it('with sortKeys, sorts keys by UTF-16 code units, not by code points', () => {
     // U+1F600 is a surrogate pair starting 0xD83D, which sorts before U+FB01 (0xFB01) in UTF-16.
     expect(canonicalJson({ '\uFB01': 1, '😀': 2, a: 3 }, 'v')).toBe('{"a":3,"😀":2,"ﬁ":1}');
   });
 
-  it('is stable under key reordering and parses back to an equal value', () => {
+  it('with sortKeys, is stable under key reordering and parses back to an equal value', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         const text = canonicalJson(value, 'v');
@@ -40,7 +50,7 @@ describe('canonicalJson', () => {
   ])('refuses %s with TAPE_INVALID_EVENT naming the path', (_label, value, message) => {
     let thrown: unknown;
     try {
-      canonicalJson(value, 'v');
+      jsonText(value, { path: 'v' });
     } catch (error) {
       thrown = error;
     }
@@ -52,6 +62,6 @@ describe('canonicalJson', () => {
   it('refuses a cycle', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => canonicalJson(cyclic, 'v')).toThrow(/v\.self refers back to itself/);
+    expect(() => jsonText(cyclic, { path: 'v' })).toThrow(/v\.self refers back to itself/);
   });
 });

@@ -1,0 +1,42 @@
+// The demo is the repository's main job, so it runs as a test: as a user runs it, in a child
+// process, through the packages' built output and exports maps.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { openStore } from '@trace/tape';
+import { afterAll, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const demo = fileURLToPath(new URL('./demo.mjs', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'trace-demo-test-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+it('records, replays offline, proves, audits and exports, and every check passes', async () => {
+  const { stdout } = await run(process.execPath, [demo, '--out', out, '--iterations', '2'], {
+    env: { ...process.env, TRACE_MODE: 'replay' },
+  });
+  const lines = stdout.trim().split('\n');
+  const checks = lines.filter((line) => /^ {2}(PASS|FAIL) /.test(line));
+  expect(checks.length).toBe(12);
+  expect(checks.filter((line) => line.startsWith('  FAIL'))).toEqual([]);
+  expect(lines.at(-1)).toBe('all 12 checks passed');
+  expect(stdout).toContain('replay reached it 0 times');
+
+  // The files it says it wrote are there, and hold what it says.
+  for (const name of ['run.tape.db', 'audit', 'audit-public-key.pem', 'actions.json', 'otlp.json'])
+    expect(existsSync(join(out, name))).toBe(true);
+  const store = openStore(join(out, 'run.tape.db'), { readonly: true });
+  const [summary] = store.list();
+  store.close();
+  expect(stdout).toContain(summary.fingerprint);
+  expect(summary).toMatchObject({ id: 'agent-run', complete: true });
+  expect(summary.counts.exchange).toBe(6); // 2 iterations x 2 Anthropic calls, and 2 OpenAI calls
+  const envelope = JSON.parse(readFileSync(join(out, 'actions.json'), 'utf8'));
+  expect(envelope.schema).toBe('trace.action-trace');
+  // The demo's fake key never reaches an artefact.
+  for (const name of ['run.tape.db', 'actions.json', 'otlp.json'])
+    expect(readFileSync(join(out, name)).includes(`demo-key-`)).toBe(false);
+});

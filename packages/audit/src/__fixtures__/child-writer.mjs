@@ -1,0 +1,69 @@
+// A real separate process that writes to an audit log, for the crash and multi-process tests.
+// Usage: node child-writer.mjs <dir> <mode> ; settings come from the environment.
+//   mode "loop":  append forever (until killed), printing "ready" once the first entry is written.
+//   mode "batch": append AUDIT_COUNT entries, close, print a JSON result line, exit.
+//   mode "efbig": run under `ulimit -f`; one append fails part-way through its write.
+import { openAuditLog } from '../../dist/index.js';
+
+const [dir, mode] = process.argv.slice(2);
+const options = {
+  key: process.env.AUDIT_KEY,
+  signingKey: process.env.AUDIT_SIGNING_KEY,
+  durability: process.env.AUDIT_DURABILITY ?? 'none',
+  lockTimeoutMs: Number(process.env.AUDIT_LOCK_TIMEOUT_MS ?? 0),
+};
+
+let log;
+try {
+  log = await openAuditLog(dir, options);
+} catch (error) {
+  process.stdout.write(
+    `${JSON.stringify({ ok: false, code: error.code ?? null, message: error.message })}\n`,
+  );
+  process.exit(0);
+}
+
+if (mode === 'loop') {
+  const repaired = log.repairs.length;
+  await log.append('tick', { i: -1, repaired, pid: process.pid });
+  process.stdout.write('ready\n');
+  // Keep one batch being written while the next is prepared, with entries of up to ~8 KB, so
+  // the disk write is in progress most of the time and a kill often lands inside it.
+  let previous = Promise.resolve();
+  for (let i = 0; ; i++) {
+    const batch = [];
+    for (let j = 0; j < 200; j++)
+      batch.push(
+        log.append('tick', {
+          i,
+          j,
+          pad: 'x'.repeat((i * 131 + j * 977) % Number(process.env.AUDIT_PAD ?? 8000)),
+        }),
+      );
+    await previous;
+    previous = Promise.all(batch);
+  }
+} else if (mode === 'efbig') {
+  // Run under a file-size limit: the big entry's write stops part-way (EFBIG), for real.
+  const outcome = [];
+  for (let i = 0; i < 5; i++) outcome.push((await log.append('small', { i })).seq);
+  try {
+    await log.append('big', { blob: 'b'.repeat(200_000) });
+    outcome.push('big written');
+  } catch (error) {
+    outcome.push(error.code);
+  }
+  // AUDIT_THEN=close: close straight after the failure; the close must clean up too.
+  if (process.env.AUDIT_THEN !== 'close') outcome.push((await log.append('small', { i: 5 })).seq);
+  await log.close();
+  process.stdout.write(`${JSON.stringify({ ok: true, outcome })}\n`);
+} else {
+  const count = Number(process.env.AUDIT_COUNT ?? 10);
+  const seqs = [];
+  for (let i = 0; i < count; i++) {
+    const entry = await log.append('write', { pid: process.pid, i });
+    seqs.push(entry.seq);
+  }
+  await log.close();
+  process.stdout.write(`${JSON.stringify({ ok: true, pid: process.pid, seqs })}\n`);
+}

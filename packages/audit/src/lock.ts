@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { auditError } from './errors.js';
+import { inDir, LOCK_FILE } from './files.js';
+
+/** Who holds a writer lock, as written in the lock file. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly hostname: string;
+  readonly token: string;
+  readonly since: string;
+}
+
+/** A held writer lock. */
+export interface WriterLock {
+  readonly path: string;
+  readonly holder: LockHolder;
+  /** Removes the lock file if it is still ours. */
+  release(): void;
+  /** True while the lock file still names this holder. */
+  stillHeld(): boolean;
+}
+
+/** A lock file whose holder cannot be read is treated as live for this long after its mtime. */
+const UNREADABLE_GRACE_MS = 10_000;
+
+/**
+ * Takes the directory's writer lock, waiting up to `timeoutMs` for a live holder to let go.
+ *
+ * The lock file is written complete under a temporary name and then hard-linked into place:
+ * `link` fails atomically when the name exists, so exactly one process wins and no reader ever
+ * sees a half-written holder. A lock whose holder pid is dead on this host is stale and is taken
+ * over under a second short-lived lock, so two processes that both see the same stale lock cannot
+ * both take it.
+ */
+export async function acquireLock(dir: string, timeoutMs: number): Promise<WriterLock> {
+  const path = inDir(dir, LOCK_FILE);
+  const holder: LockHolder = {
+    pid: process.pid,
+    hostname: hostname(),
+    token: randomBytes(8).toString('hex'),
+    since: new Date().toISOString(),
+  };
+  const deadline = Date.now() + timeoutMs;
+  let delay = 10;
+  for (;;) {
+    if (tryCreate(path, holder)) return heldLock(path, holder);
+    const current = readHolder(path);
+    if (current !== undefined && isStale(path, current)) {
+      takeOverStale(path, current);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      const who = current === undefined || current === 'unreadable' ? undefined : current;
+      throw auditError(
+        'AUDIT_LOCKED',
+        who
+          ? `Another writer (pid ${who.pid} on ${who.hostname}, since ${who.since}) holds the audit log in ${dir}. Only one process may append at a time: close the other writer, pass lockTimeoutMs to wait for it, or delete ${path} if that process is gone.`
+          : `Another writer holds the audit log in ${dir}. Only one process may append at a time: close the other writer or pass lockTimeoutMs to wait for it.`,
+        { details: { dir, lockFile: path, holder: who ?? null } },
+      );
+    }
+    await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
+    delay = Math.min(delay * 2, 100);
+  }
+}
+
+function tryCreate(path: string, holder: LockHolder): boolean {
+  const temp = `${path}.${holder.pid}.${holder.token}.tmp`;
+  try {
+    writeFileSync(temp, `${JSON.stringify(holder)}\n`, { mode: 0o644 });
+    linkSync(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw auditError(
+      'AUDIT_LOCKED',
+      `Cannot create the writer lock ${path}: check the directory is writable.`,
+      {
+        cause: error,
+        details: { lockFile: path },
+      },
+    );
+  } finally {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Already gone: nothing to clean up.
+    }
+  }
+}
+
+function readHolder(path: string): LockHolder | 'unreadable' | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return 'unreadable';
+  }
+  try {
+    const value = JSON.parse(text) as Partial<LockHolder>;
+    if (
+      typeof value.pid === 'number' &&
+      typeof value.hostname === 'string' &&
+      typeof value.token === 'string'
+    ) {
+      return value as LockHolder;
+    }
+  } catch {
+    // Fall through: an unparseable lock file.
+  }
+  return 'unreadable';
+}
+
+function isStale(path: string, holder: LockHolder | 'unreadable'): boolean {
+  if (holder === 'unreadable') {
+    try {
+      return Date.now() - statSync(path).mtimeMs > UNREADABLE_GRACE_MS;
+    } catch {
+      return false;
+    }
+  }
+  // A pid on another host cannot be checked from here: treat it as live.
+  return holder.hostname === hostname() && !pidAlive(holder.pid);
+}
+
+/** True when a process with this pid exists (EPERM means it exists but is not ours). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function takeOverStale(path: string, stale: LockHolder | 'unreadable'): void {
+  const guardPath = `${path}.takeover`;
+  const me: LockHolder = {
+    pid: process.pid,
+    hostname: hostname(),
+    token: randomBytes(8).toString('hex'),
+    since: new Date().toISOString(),
+  };
+  if (!tryCreate(guardPath, me)) {
+    const guard = readHolder(guardPath);
+    // A takeover guard left by a dead process would block every takeover: clear it.
+    if (guard !== undefined && isStale(guardPath, guard)) removeIf(guardPath, guard);
+    return;
+  }
+  try {
+    // Re-read under the guard: only remove the lock if it is still the stale one we saw.
+    const current = readHolder(path);
+    if (current !== undefined && sameHolder(current, stale)) removeIf(path, current);
+  } finally {
+    removeIf(guardPath, me);
+  }
+}
+
+function sameHolder(a: LockHolder | 'unreadable', b: LockHolder | 'unreadable'): boolean {
+  if (a === 'unreadable' || b === 'unreadable') return a === b;
+  return a.pid === b.pid && a.token === b.token && a.hostname === b.hostname;
+}
+
+function removeIf(path: string, expected: LockHolder | 'unreadable'): void {
+  const current = readHolder(path);
+  if (current === undefined || !sameHolder(current, expected)) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    // Someone else removed it first.
+  }
+}
+
+function heldLock(path: string, holder: LockHolder): WriterLock {
+  return {
+    path,
+    holder,
+    release: () => removeIf(path, holder),
+    stillHeld: () => {
+      const current = readHolder(path);
+      return current !== undefined && sameHolder(current, holder);
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,109 @@
+import { createPublicKey } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
+import {
+  type Checkpoint,
+  hmacKeyId,
+  type KeyInput,
+  loadPrivateKey,
+  signerId,
+} from './checkpoint.js';
+import { type AuditError, auditError } from './errors.js';
+import { DEFAULT_SUBJECT_WHITELIST } from './vocabulary.js';
+
+/**
+ * When the writer calls fsync. `entry`: before an append resolves (concurrent appends share one
+ * fsync). `interval`: every `fsyncIntervalMs`, so a crash loses at most that window. `none`: the
+ * operating system decides. Rotation, checkpoints, `flush()` and `close()` always fsync.
+ */
+export type Durability = 'none' | 'interval' | 'entry';
+
+/** Options for {@link openAuditLog}. */
+export interface AuditLogOptions {
+  /** The clock for entry timestamps (Date or epoch ms). Inject a recorded clock to reproduce a run. Default `Date.now`. */
+  readonly now?: () => Date | number;
+  /** HMAC-SHA-256 key: without it nobody can forge a consistent chain; verifiers then need it too. */
+  readonly key?: string | Uint8Array;
+  /** Ed25519 private key that signs checkpoints (see {@link generateCheckpointKeys}). Without it no checkpoints are written and completeness cannot be proven. */
+  readonly signingKey?: KeyInput;
+  /** The log's name, recorded in every checkpoint. Default: the directory's absolute path. */
+  readonly origin?: string;
+  /** Default `entry`. */
+  readonly durability?: Durability;
+  /** For `durability: 'interval'`; default 1000. */
+  readonly fsyncIntervalMs?: number;
+  /** `throw` (default): a failed append rejects with an AuditError. `warn`: it resolves `false` and calls `warn`. */
+  readonly onError?: 'throw' | 'warn';
+  /** Receives warnings: failed appends in `warn` mode, listeners that threw. Default `process.emitWarning`. */
+  readonly warn?: (message: string, error: AuditError) => void;
+  /** How long to wait for another writer to release the directory before AUDIT_LOCKED. Default 0. */
+  readonly lockTimeoutMs?: number;
+  /** Replace credential-shaped strings in payloads with `[REDACTED]` before writing. Default true. */
+  readonly redact?: boolean;
+  /** Decision subject members listeners may see. Default: id, kind, type, name, version, title, status. */
+  readonly subjectWhitelist?: readonly string[];
+  /** Largest canonical payload accepted, in characters. Default 1 MiB. */
+  readonly maxPayloadChars?: number;
+  /** Called with every checkpoint written, to ship it somewhere the log's host cannot rewrite. */
+  readonly onCheckpoint?: (checkpoint: Checkpoint) => void;
+}
+
+/** Options checked and defaulted, as the writer uses them. */
+export type Config = ReturnType<typeof readOptions>;
+
+/** Checks every option, refusing bad ones with AUDIT_INVALID_OPTIONS, and fills in defaults. */
+export function readOptions(dir: string, options: AuditLogOptions) {
+  if (typeof dir !== 'string' || dir.length === 0)
+    throw auditError('AUDIT_INVALID_OPTIONS', 'dir must be a non-empty path to the log directory.');
+  const durability = options.durability ?? 'entry';
+  if (!['none', 'interval', 'entry'].includes(durability)) {
+    throw auditError(
+      'AUDIT_INVALID_OPTIONS',
+      `durability must be 'none', 'interval' or 'entry'; got ${String(durability)}.`,
+    );
+  }
+  const fsyncIntervalMs = options.fsyncIntervalMs ?? 1000;
+  if (!Number.isFinite(fsyncIntervalMs) || fsyncIntervalMs <= 0)
+    throw auditError(
+      'AUDIT_INVALID_OPTIONS',
+      'fsyncIntervalMs must be a positive number of milliseconds.',
+    );
+  const lockTimeoutMs = options.lockTimeoutMs ?? 0;
+  if (!Number.isFinite(lockTimeoutMs) || lockTimeoutMs < 0)
+    throw auditError('AUDIT_INVALID_OPTIONS', 'lockTimeoutMs must be 0 or more milliseconds.');
+  const onError = options.onError ?? 'throw';
+  if (onError !== 'throw' && onError !== 'warn')
+    throw auditError(
+      'AUDIT_INVALID_OPTIONS',
+      `onError must be 'throw' or 'warn'; got ${String(onError)}.`,
+    );
+  let key: Buffer | undefined;
+  if (options.key !== undefined) {
+    key =
+      typeof options.key === 'string' ? Buffer.from(options.key, 'utf8') : Buffer.from(options.key);
+    if (key.length < 16)
+      throw auditError(
+        'AUDIT_INVALID_OPTIONS',
+        'key must be at least 16 bytes; use 32 random bytes.',
+      );
+  }
+  const signingKey =
+    options.signingKey === undefined ? undefined : loadPrivateKey(options.signingKey);
+  return {
+    now: options.now ?? Date.now,
+    key,
+    keyId: key ? hmacKeyId(key) : null,
+    signingKey,
+    signer: signingKey ? signerId(createPublicKey(signingKey)) : '',
+    origin: options.origin ?? resolvePath(dir),
+    durability,
+    fsyncIntervalMs,
+    onError,
+    warn:
+      options.warn ?? ((message: string) => process.emitWarning(message, { code: 'TRACE_AUDIT' })),
+    lockTimeoutMs,
+    redact: options.redact ?? true,
+    subjectWhitelist: options.subjectWhitelist ?? DEFAULT_SUBJECT_WHITELIST,
+    maxPayloadChars: options.maxPayloadChars ?? 1024 * 1024,
+    onCheckpoint: options.onCheckpoint,
+  };
+}

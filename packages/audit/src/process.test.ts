@@ -1,0 +1,256 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keys, tempDir } from './__fixtures__/helpers.js';
+import { openAuditLog, readEntries, verifyAuditLog } from './index.js';
+
+// These tests run real child processes against the built package (run `tsup` first).
+const CHILD = fileURLToPath(new URL('./__fixtures__/child-writer.mjs', import.meta.url));
+const BUILT = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const KEY = 'crash-test-key-'.padEnd(32, 'q');
+
+function start(
+  dir: string,
+  mode: 'loop' | 'batch',
+  env: Record<string, string> = {},
+): ChildProcess {
+  return spawn(process.execPath, [CHILD, dir, mode], {
+    env: {
+      ...process.env,
+      AUDIT_KEY: KEY,
+      AUDIT_SIGNING_KEY: keys.privateKey,
+      AUDIT_PAD: '40000',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (chunk) => (err += chunk));
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const nl = out.indexOf('\n');
+      if (nl !== -1) resolve(out.slice(0, nl));
+    });
+    child.on('exit', (code) => {
+      if (!out.includes('\n')) reject(new Error(`child exited (${code}) without output: ${err}`));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+describe('real processes', () => {
+  beforeAll(() => {
+    if (!existsSync(BUILT))
+      throw new Error(
+        `${BUILT} is missing: build the package first (npx tsup); these tests run the built output.`,
+      );
+  });
+  it('crash: SIGKILL mid-append leaves at most a torn last line; repair fixes it; the chain resumes', async () => {
+    const dir = await tempDir('trace-audit-crash-');
+    let torn = 0;
+    let lastSeq = 0;
+    for (let round = 0; round < 20; round++) {
+      const child = start(dir, 'loop');
+      expect(await firstLine(child)).toBe('ready');
+      // Let it write for a moment, then kill it without warning.
+      await new Promise((resolve) => setTimeout(resolve, 20 + ((round * 37) % 100)));
+      child.kill('SIGKILL');
+      await exited(child);
+      expect(child.signalCode).toBe('SIGKILL');
+
+      const report = await verifyAuditLog(dir, { key: KEY, publicKey: keys.publicKey });
+      // Integrity always holds; the only thing a crash may leave is a torn last line.
+      expect(report.integrity, JSON.stringify(report)).toEqual({ ok: true });
+      expect(report.crashArtefacts.length).toBeLessThanOrEqual(1);
+      if (report.crashArtefacts.length === 1) {
+        torn++;
+        expect(report.crashArtefacts[0]!.file).toMatch(/^\d{4}-\d{2}-\d{2}\.jsonl$/);
+      } else if (round % 4 === 3) {
+        // A kill lands inside write(2) only now and then on a fast disk; a power cut does it
+        // more often. Leave the same artefact by hand every fourth round so the next real
+        // process has to repair it.
+        await appendFile(
+          join(dir, report.files[report.files.length - 1]!),
+          '{"hash":"0123456789abcdef","payl',
+        );
+        torn++;
+      }
+      // Nothing covered by a checkpoint was lost; the tail since then is simply unanchored.
+      expect(report.completeness.problem?.kind ?? 'none').not.toMatch(/missing|truncated/);
+      expect(report.head!.seq).toBeGreaterThan(lastSeq);
+      lastSeq = report.head!.seq;
+    }
+    // The next writer repairs what the last kill left, logs the repair, and continues the chain.
+    const log = await openAuditLog(dir, { key: KEY, signingKey: keys.privateKey });
+    const next = await log.append('after', {});
+    await log.close();
+    expect(next.seq).toBeGreaterThan(lastSeq);
+    const final = await verifyAuditLog(dir, { key: KEY, publicKey: keys.publicKey });
+    expect(final).toMatchObject({ ok: true, crashArtefacts: [] });
+    const repairs = [];
+    for await (const entry of readEntries(dir))
+      if (entry.type === 'audit.repair') repairs.push(entry);
+    // Every torn line seen after a kill was repaired by the next opener, and that repair is in the chain.
+    expect(repairs.length).toBe(torn);
+    for (const repair of repairs)
+      expect(repair.payload).toMatchObject({
+        reason: 'torn_last_line',
+        bytes: expect.any(Number),
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+  }, 120_000);
+
+  it('multi-process: concurrent writers never interleave or fork; losers are refused with AUDIT_LOCKED', async () => {
+    const dir = await tempDir('trace-audit-multi-');
+    const children = Array.from({ length: 4 }, () => start(dir, 'batch', { AUDIT_COUNT: '200' }));
+    const results = (await Promise.all(children.map(firstLine))).map((line) => JSON.parse(line));
+    await Promise.all(children.map(exited));
+    const winners = results.filter((r) => r.ok);
+    const losers = results.filter((r) => !r.ok);
+    expect(winners.length).toBeGreaterThanOrEqual(1);
+    for (const loser of losers) {
+      expect(loser.code).toBe('AUDIT_LOCKED');
+      expect(loser.message).toMatch(/pid \d+/);
+    }
+    const report = await verifyAuditLog(dir, { key: KEY, publicKey: keys.publicKey });
+    expect(report).toMatchObject({ ok: true, checked: winners.length * 200 });
+    // Each winner's entries form one contiguous run: no interleaving.
+    const pids: number[] = [];
+    for await (const entry of readEntries(dir)) pids.push(entry.payload.pid as number);
+    const runs = pids.filter((pid, i) => i === 0 || pids[i - 1] !== pid);
+    expect(runs.length).toBe(winners.length);
+  }, 60_000);
+
+  it('multi-process with lockTimeoutMs: writers take turns and every entry lands in one chain', async () => {
+    const dir = await tempDir('trace-audit-turns-');
+    const children = Array.from({ length: 4 }, () =>
+      start(dir, 'batch', { AUDIT_COUNT: '100', AUDIT_LOCK_TIMEOUT_MS: '30000' }),
+    );
+    const results = (await Promise.all(children.map(firstLine))).map((line) => JSON.parse(line));
+    await Promise.all(children.map(exited));
+    expect(results.every((r) => r.ok)).toBe(true);
+    const allSeqs = results.flatMap((r) => r.seqs as number[]).sort((a, b) => a - b);
+    expect(allSeqs).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+    for (const r of results) {
+      const seqs = r.seqs as number[];
+      expect(seqs[seqs.length - 1]! - seqs[0]!).toBe(99); // each writer's run is contiguous
+    }
+    expect(await verifyAuditLog(dir, { key: KEY, publicKey: keys.publicKey })).toMatchObject({
+      ok: true,
+      checked: 400,
+    });
+  }, 60_000);
+
+  it.each([
+    [
+      'appending again',
+      'append',
+      [1, 2, 3, 4, 5, 'AUDIT_WRITE_FAILED', 7],
+      ['small', 'small', 'small', 'small', 'small', 'audit.repair', 'small'],
+    ],
+    [
+      'closing',
+      'close',
+      [1, 2, 3, 4, 5, 'AUDIT_WRITE_FAILED'],
+      ['small', 'small', 'small', 'small', 'small', 'audit.repair'],
+    ],
+  ])(
+    'a write cut short by the file-size limit fails loudly; %s cuts it off and logs it; the chain stays whole',
+    async (_label, then, outcome, types) => {
+      const dir = await tempDir('trace-audit-efbig-');
+      // `ulimit -f 64` (64 blocks, far below the 200 KB entry) makes the kernel stop the write
+      // part-way with EFBIG; SIGXFSZ is ignored so the process lives to see the error.
+      const child = spawn(
+        'sh',
+        ['-c', `trap '' XFSZ; ulimit -f 64; exec "$0" "$@"`, process.execPath, CHILD, dir, 'efbig'],
+        {
+          env: {
+            ...process.env,
+            AUDIT_KEY: KEY,
+            AUDIT_SIGNING_KEY: keys.privateKey,
+            AUDIT_THEN: then as string,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const result = JSON.parse(await firstLine(child));
+      await exited(child);
+      // Entries 1-5 written; the big one refused; its partial bytes cut off and logged as seq 6.
+      expect(result.outcome).toEqual(outcome);
+      expect(await verifyAuditLog(dir, { key: KEY, publicKey: keys.publicKey })).toMatchObject({
+        ok: true,
+        checked: (types as string[]).length,
+        crashArtefacts: [],
+      });
+      const seen: string[] = [];
+      let repair: Record<string, unknown> | undefined;
+      for await (const entry of readEntries(dir)) {
+        seen.push(entry.type);
+        if (entry.type === 'audit.repair') repair = entry.payload;
+      }
+      expect(seen).toEqual(types);
+      expect(repair).toMatchObject({ reason: 'failed_write', bytes: expect.any(Number) });
+      expect(repair!.bytes as number).toBeGreaterThan(0);
+    },
+  );
+
+  it('a lock left by a dead process is taken over; one held by a live process is refused', async () => {
+    const dir = await tempDir('trace-audit-lock-');
+    const child = spawn(process.execPath, ['-e', '0']);
+    await exited(child);
+    await writeFile(
+      join(dir, 'writer.lock'),
+      JSON.stringify({
+        pid: child.pid,
+        hostname: hostname(),
+        token: 'dead',
+        since: new Date().toISOString(),
+      }),
+    );
+    const log = await openAuditLog(dir, {});
+    const holder = JSON.parse(await readFile(join(dir, 'writer.lock'), 'utf8'));
+    expect(holder.pid).toBe(process.pid);
+    // A second writer in this very process is refused too: it would fork the chain.
+    await expect(openAuditLog(dir, {})).rejects.toMatchObject({
+      code: 'AUDIT_LOCKED',
+      details: { holder: { pid: process.pid } },
+    });
+    await log.close();
+    expect(existsSync(join(dir, 'writer.lock'))).toBe(false);
+    const again = await openAuditLog(dir, {});
+    await again.close();
+  });
+
+  it('a writer whose lock file is replaced stops instead of forking the chain', async () => {
+    const dir = await tempDir('trace-audit-lost-');
+    const log = await openAuditLog(dir, { signingKey: keys.privateKey });
+    await log.append('n', {});
+    await writeFile(
+      join(dir, 'writer.lock'),
+      JSON.stringify({
+        pid: process.pid,
+        hostname: hostname(),
+        token: 'someone-else',
+        since: new Date().toISOString(),
+      }),
+    );
+    await expect(log.checkpoint()).rejects.toMatchObject({ code: 'AUDIT_LOCK_LOST' });
+    await expect(log.append('n', {})).rejects.toMatchObject({ code: 'AUDIT_LOCK_LOST' });
+    await log.close().catch(() => {});
+  });
+});

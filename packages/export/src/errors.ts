@@ -1,0 +1,26 @@
+import { TraceError } from '@trace/errors';
+
+/** Every error `@trace/export` throws on purpose; `code` says which. See the README for the codes. */
+export class ExportError extends TraceError {
+  static override readonly brand = Symbol.for('@trace/export.ExportError');
+}
+
+/** The stable codes of {@link ExportError}. */
+export const ExportErrorCode = {
+  /** A trace draft is missing a field or has one of the wrong type. */
+  INVALID_TRACE: 'EXPORT_INVALID_TRACE',
+  /** An option is out of range or of the wrong type. */
+  INVALID_OPTIONS: 'EXPORT_INVALID_OPTIONS',
+  /** An audit entry or tape is not in a shape this package reads. */
+  INVALID_SOURCE: 'EXPORT_INVALID_SOURCE',
+  /** An envelope or JSONL stream is not an action-trace export. */
+  NOT_AN_EXPORT: 'EXPORT_NOT_AN_EXPORT',
+  /** An envelope or JSONL stream was written by a newer contract version. */
+  VERSION_UNSUPPORTED: 'EXPORT_VERSION_UNSUPPORTED',
+  /** The OTLP endpoint answered with a status that is not retried, or kept failing. */
+  OTLP_REJECTED: 'EXPORT_OTLP_REJECTED',
+  /** The JSONL destination failed or closed before the export was written. */
+  WRITE_FAILED: 'EXPORT_WRITE_FAILED',
+  /** The OTLP endpoint could not be reached or did not answer in time. */
+  OTLP_UNREACHABLE: 'EXPORT_OTLP_UNREACHABLE',
+} as const;

@@ -1,0 +1,465 @@
+import {
+  ACTION_TRACE_SCHEMA,
+  ACTION_TRACE_VERSION,
+  type ActionError,
+  type ActionKind,
+  type ActionResult,
+  type ActionTrace,
+  type ActionTraceEnvelope,
+  type Correction,
+  ERROR_MESSAGE_MAX_LENGTH,
+  type Evidence,
+  type JsonValue,
+  type ModelInfo,
+  type Principal,
+  type Sensitivity,
+} from './contract.js';
+import type { ActionTraceDraft, CorrectionInput } from './draft.js';
+import { ExportError, ExportErrorCode } from './errors.js';
+import { deriveActionId } from './ids.js';
+import {
+  createRedactor,
+  isPlaceholder,
+  type RedactionOptions,
+  type RedactionScope,
+  type Redactor,
+} from './redact/redactor.js';
+import { summariseResult } from './summary.js';
+import { toIsoTime } from './time.js';
+
+/** How to export. Redaction always runs; these options add to it and shape the output. */
+export interface ExportOptions {
+  /** Redaction settings, or a redactor built once with `createRedactor` and reused. */
+  readonly redaction?: RedactionOptions | Redactor;
+  /**
+   * Keep the (redacted) raw result in `result.value`: `true` for every action, or the names of
+   * the capabilities allowed. Never applies to `secrets` or `memory` actions. Off by default.
+   */
+  readonly allowRawResults?: boolean | readonly string[];
+  /** Human corrections to attach, by action id. They win over a draft's own `correction`. */
+  readonly corrections?:
+    | Readonly<Record<string, CorrectionInput>>
+    | ReadonlyMap<string, CorrectionInput>;
+  /** What each capability declared, by name: its sensitivity tag. */
+  readonly capabilities?: Readonly<Record<string, { readonly sensitivity: Sensitivity }>>;
+  /** Capabilities whose payloads are agent memory, stripped whole. Default `['memory']`. */
+  readonly memoryCapabilities?: readonly string[];
+  /** The principal for drafts that carry none. Default `{ kind: 'agent', id: 'agent' }`. */
+  readonly principal?: Principal;
+  /** Stamp the envelope with this time. Left out by default so exports are reproducible. */
+  readonly exportedAt?: string | number | Date;
+}
+
+/** Turns drafts into contract traces with one configured redactor. Build once, reuse. */
+export interface TraceExporter {
+  /** One draft to one redacted, validated trace. Throws `EXPORT_INVALID_TRACE`. */
+  trace(draft: ActionTraceDraft, index?: number): ActionTrace;
+  /** The redactor in use (the OTLP converter and JSONL writer reuse it). */
+  readonly redactor: Redactor;
+}
+
+const KINDS: ReadonlySet<string> = new Set<ActionKind>([
+  'model_call',
+  'tool_call',
+  'script_call',
+  'phase',
+]);
+const SENSITIVITIES: ReadonlySet<string> = new Set<Sensitivity>([
+  'none',
+  'pii',
+  'pci',
+  'secrets',
+  'memory',
+]);
+const PRINCIPAL_KINDS: ReadonlySet<string> = new Set(['agent', 'user', 'service']);
+const DEFAULT_PRINCIPAL: Principal = { kind: 'agent', id: 'agent' };
+
+function isRedactor(value: unknown): value is Redactor {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Redactor).redactValue === 'function' &&
+    typeof (value as Redactor).redactString === 'function'
+  );
+}
+
+/** Cuts `message` to the documented length without splitting a surrogate pair. */
+export function cutMessage(message: string): { message: string; truncated: boolean } {
+  if (message.length <= ERROR_MESSAGE_MAX_LENGTH) return { message, truncated: false };
+  let end = ERROR_MESSAGE_MAX_LENGTH - 1;
+  const last = message.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return { message: `${message.slice(0, end)}…`, truncated: true };
+}
+
+function isNonNegativeInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/** Builds a {@link TraceExporter}; throws `EXPORT_INVALID_OPTIONS` for a malformed option. */
+export function createTraceExporter(options: ExportOptions = {}): TraceExporter {
+  const redactor = isRedactor(options.redaction)
+    ? options.redaction
+    : createRedactor(options.redaction ?? {});
+  const allow = options.allowRawResults;
+  if (allow !== undefined && typeof allow !== 'boolean' && !Array.isArray(allow)) {
+    throw new ExportError(
+      ExportErrorCode.INVALID_OPTIONS,
+      '`allowRawResults` must be true, false, or a list of capability names.',
+    );
+  }
+  const allowed = Array.isArray(allow) ? new Set<string>(allow) : undefined;
+  const memory = new Set(options.memoryCapabilities ?? ['memory']);
+  const corrections = options.corrections;
+  const correctionFor = (id: string): CorrectionInput | undefined => {
+    if (corrections === undefined) return undefined;
+    if (corrections instanceof Map) return corrections.get(id);
+    const record = corrections as Readonly<Record<string, CorrectionInput>>;
+    return Object.hasOwn(record, id) ? record[id] : undefined;
+  };
+  const defaultPrincipal = options.principal ?? DEFAULT_PRINCIPAL;
+  // Ids, names and evidence are matched on by consumers: only credentials are removed from them.
+  const plain = (value: string): string => redactor.redactString(value);
+
+  const trace = (draft: ActionTraceDraft, index = 0): ActionTrace => {
+    const fail = (field: string, message: string): never => {
+      throw new ExportError(
+        ExportErrorCode.INVALID_TRACE,
+        `Trace draft ${index}: ${field} ${message}`,
+        { details: { index, field } },
+      );
+    };
+    if (typeof draft !== 'object' || draft === null) fail('(draft)', 'must be an object.');
+    if (typeof draft.runId !== 'string' || draft.runId.length === 0) {
+      fail('runId', 'must be a non-empty string naming the agent run.');
+    }
+    if (!KINDS.has(draft.kind)) {
+      fail('kind', 'must be one of model_call, tool_call, script_call, phase.');
+    }
+    if (typeof draft.name !== 'string' || draft.name.length === 0) {
+      fail('name', 'must be a non-empty string: the tool, script, model or phase name.');
+    }
+    const invokedAt = toIsoTime(draft.invokedAt);
+    if (invokedAt === undefined) {
+      fail('invokedAt', 'must be an ISO 8601 time, epoch milliseconds or a valid Date.');
+    }
+    if (draft.status !== 'succeeded' && draft.status !== 'failed') {
+      fail('status', 'must be "succeeded" or "failed" (denied actions are not exported).');
+    }
+    if (draft.status === 'succeeded' && draft.error !== undefined) {
+      fail('error', 'is set on a succeeded action: set status to "failed" or drop the error.');
+    }
+    if (
+      draft.durationMs !== undefined &&
+      !(typeof draft.durationMs === 'number' && Number.isFinite(draft.durationMs))
+    ) {
+      fail('durationMs', 'must be a finite number of milliseconds.');
+    }
+    const sensitivity =
+      draft.sensitivity ??
+      options.capabilities?.[draft.name]?.sensitivity ??
+      (memory.has(draft.name) ? 'memory' : 'none');
+    if (!SENSITIVITIES.has(sensitivity)) {
+      fail('sensitivity', 'must be one of none, pii, pci, secrets, memory.');
+    }
+    const principal = draft.principal ?? defaultPrincipal;
+    if (
+      typeof principal !== 'object' ||
+      principal === null ||
+      !PRINCIPAL_KINDS.has(principal.kind) ||
+      typeof principal.id !== 'string' ||
+      principal.id.length === 0
+    ) {
+      fail('principal', 'must be { kind: "agent" | "user" | "service", id: non-empty string }.');
+    }
+    if (draft.iteration !== undefined && !isNonNegativeInteger(draft.iteration)) {
+      fail('iteration', 'must be a non-negative integer.');
+    }
+    for (const field of ['id', 'callId', 'parentId'] as const) {
+      const value = draft[field];
+      if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
+        fail(field, 'must be a non-empty string when given.');
+      }
+    }
+    const evidence =
+      draft.evidence === undefined ? undefined : checkEvidence(draft.evidence, fail, plain);
+    const scope: RedactionScope = { pii: sensitivity === 'pii', pci: sensitivity === 'pci' };
+    const stripped = sensitivity === 'secrets' || sensitivity === 'memory';
+    // Stripping an already stripped value keeps its placeholder, so re-exports are stable.
+    const strip = (value: unknown): string =>
+      typeof value === 'string' && isPlaceholder(value)
+        ? value
+        : redactor.placeholder(sensitivity, value);
+
+    const id =
+      draft.id ??
+      (evidence !== undefined
+        ? deriveActionId(draft.kind, JSON.stringify(evidence))
+        : deriveActionId(draft.runId, draft.kind, draft.name, invokedAt!));
+
+    const out: Record<string, unknown> = {
+      id: plain(id),
+      runId: plain(draft.runId),
+      kind: draft.kind,
+      name: plain(draft.name),
+      principal: { kind: principal.kind, id: redactor.redactString(principal.id, scope) },
+      invokedAt,
+    };
+    if (draft.durationMs !== undefined) out.durationMs = Math.max(0, draft.durationMs);
+    out.status = draft.status;
+    if (draft.status === 'failed') out.error = buildError(draft.error, redactor, scope);
+    if (draft.arguments !== undefined) {
+      out.arguments = stripped
+        ? strip(draft.arguments)
+        : redactor.redactValue(draft.arguments, ['arguments'], scope);
+    }
+    if (draft.result !== undefined) {
+      const result: { summary: ActionResult['summary']; value?: JsonValue } = {
+        summary: summariseResult(draft.result, draft.resultFlags),
+      };
+      const rawAllowed = allow === true || (allowed?.has(draft.name) ?? false);
+      if (rawAllowed && !stripped) {
+        result.value = redactor.redactValue(draft.result, ['result', 'value'], scope);
+      }
+      out.result = result;
+    }
+    out.sensitivity = sensitivity;
+    out.evidence = evidence ?? {};
+    if (draft.model !== undefined) out.model = buildModel(draft.model, plain, fail);
+    if (draft.callId !== undefined) out.callId = plain(draft.callId);
+    if (draft.parentId !== undefined) out.parentId = plain(draft.parentId);
+    if (draft.iteration !== undefined) out.iteration = draft.iteration;
+    if (draft.annotations !== undefined) {
+      if (!Array.isArray(draft.annotations)) fail('annotations', 'must be an array.');
+      out.annotations = stripped
+        ? draft.annotations.map(strip)
+        : draft.annotations.map((a, i) =>
+            redactor.redactValue(a, ['annotations', String(i)], scope),
+          );
+    }
+    if (draft.metadata !== undefined) {
+      if (typeof draft.metadata !== 'object' || draft.metadata === null) {
+        fail('metadata', 'must be an object.');
+      }
+      out.metadata = flatten(
+        redactor.redactValue(draft.metadata, ['metadata'], scope),
+        redactor,
+        scope,
+      );
+    }
+    const correction = correctionFor(id) ?? draft.correction;
+    if (correction !== undefined)
+      out.correction = buildCorrection(correction, redactor, scope, fail);
+    return out as unknown as ActionTrace;
+  };
+
+  return { trace, redactor };
+}
+
+type Fail = (field: string, message: string) => never;
+
+function checkEvidence(evidence: Evidence, fail: Fail, plain: (s: string) => string): Evidence {
+  if (typeof evidence !== 'object' || evidence === null) fail('evidence', 'must be an object.');
+  const out: { -readonly [K in keyof Evidence]: Evidence[K] } = {};
+  const tape = evidence.tape;
+  if (tape !== undefined) {
+    if (typeof tape.fingerprint !== 'string' || !/^[0-9a-f]+$/i.test(tape.fingerprint)) {
+      fail('evidence.tape.fingerprint', "must be the tape's hex fingerprint.");
+    }
+    if (!isNonNegativeInteger(tape.exchangeIndex)) {
+      fail('evidence.tape.exchangeIndex', 'must be a non-negative integer.');
+    }
+    if (tape.toolCallIndex !== undefined && !isNonNegativeInteger(tape.toolCallIndex)) {
+      fail('evidence.tape.toolCallIndex', 'must be a non-negative integer.');
+    }
+    out.tape = {
+      fingerprint: tape.fingerprint.toLowerCase(),
+      exchangeIndex: tape.exchangeIndex,
+      ...(tape.toolCallIndex !== undefined ? { toolCallIndex: tape.toolCallIndex } : {}),
+    };
+  }
+  const audit = evidence.audit;
+  if (audit !== undefined) {
+    if (!isNonNegativeInteger(audit.seq))
+      fail('evidence.audit.seq', 'must be a non-negative integer.');
+    if (audit.session !== undefined && typeof audit.session !== 'string') {
+      fail('evidence.audit.session', 'must be a string.');
+    }
+    if (
+      audit.hash !== undefined &&
+      (typeof audit.hash !== 'string' || !/^[0-9a-f]+$/i.test(audit.hash))
+    ) {
+      fail('evidence.audit.hash', 'must be a hex string.');
+    }
+    out.audit = {
+      seq: audit.seq,
+      ...(audit.session !== undefined ? { session: plain(audit.session) } : {}),
+      ...(audit.hash !== undefined ? { hash: audit.hash.toLowerCase() } : {}),
+    };
+  }
+  return out;
+}
+
+function buildError(
+  error: ActionTraceDraft['error'],
+  redactor: Redactor,
+  scope: RedactionScope,
+): ActionError {
+  let type = 'Error';
+  let message = '';
+  let alreadyCut = false;
+  if (typeof error === 'string') message = error;
+  else if (error instanceof Error) {
+    type = error.name || 'Error';
+    message = error.message;
+  } else if (typeof error === 'object' && error !== null) {
+    if (typeof error.type === 'string' && error.type.length > 0) type = error.type;
+    if (typeof error.message === 'string') message = error.message;
+    // A message cut by an earlier export stays marked as cut.
+    if ((error as { truncated?: unknown }).truncated === true) alreadyCut = true;
+  }
+  const pathKind = redactor.pathKind(['error', 'message']);
+  const redacted =
+    pathKind !== undefined
+      ? redactor.placeholder(pathKind, message)
+      : redactor.redactString(message, scope);
+  // Redact first, then cut: a cut could otherwise leave a fragment no detector recognises.
+  const cut = cutMessage(redacted);
+  const out: { type: string; message: string; truncated?: true } = {
+    type: cutMessage(redactor.redactString(type, scope)).message,
+    message: cut.message,
+  };
+  if (cut.truncated || alreadyCut) out.truncated = true;
+  return out;
+}
+
+function buildModel(model: ModelInfo, plain: (s: string) => string, fail: Fail): ModelInfo {
+  if (typeof model !== 'object' || model === null) fail('model', 'must be an object.');
+  if (model.provider !== 'anthropic' && model.provider !== 'openai') {
+    fail('model.provider', 'must be "anthropic" or "openai".');
+  }
+  const out: Record<string, unknown> = { provider: model.provider };
+  for (const key of ['requestModel', 'responseModel', 'responseId'] as const) {
+    const value = model[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') fail(`model.${key}`, 'must be a string.');
+    out[key] = plain(value);
+  }
+  if (model.finishReasons !== undefined) {
+    if (
+      !Array.isArray(model.finishReasons) ||
+      model.finishReasons.some((r) => typeof r !== 'string')
+    ) {
+      fail('model.finishReasons', 'must be an array of strings.');
+    }
+    out.finishReasons = model.finishReasons.map(plain);
+  }
+  for (const key of ['inputTokens', 'outputTokens', 'maxTokens'] as const) {
+    const value = model[key];
+    if (value === undefined) continue;
+    if (!isNonNegativeInteger(value)) fail(`model.${key}`, 'must be a non-negative integer.');
+    out[key] = value;
+  }
+  for (const key of ['temperature', 'topP'] as const) {
+    const value = model[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      fail(`model.${key}`, 'must be a finite number.');
+    out[key] = value === 0 ? 0 : value;
+  }
+  out.streamed = model.streamed === true;
+  return out as unknown as ModelInfo;
+}
+
+function buildCorrection(
+  correction: CorrectionInput,
+  redactor: Redactor,
+  scope: RedactionScope,
+  fail: Fail,
+): Correction {
+  if (typeof correction !== 'object' || correction === null)
+    fail('correction', 'must be an object.');
+  if (typeof correction.by !== 'string' || correction.by.length === 0) {
+    fail('correction.by', 'must name who corrected the action.');
+  }
+  if (typeof correction.note !== 'string') fail('correction.note', 'must be a string.');
+  const at = toIsoTime(correction.at);
+  if (at === undefined) fail('correction.at', 'must be an ISO 8601 time, epoch ms or a Date.');
+  const field = (name: 'by' | 'note', value: string): string => {
+    const kind = redactor.pathKind(['correction', name]);
+    return kind !== undefined
+      ? redactor.placeholder(kind, value)
+      : redactor.redactString(value, scope);
+  };
+  return { by: field('by', correction.by), note: field('note', correction.note), at: at! };
+}
+
+/** Flattens redacted JSON into dotted keys with primitive values; nulls are dropped. */
+function flatten(
+  value: JsonValue,
+  redactor: Redactor,
+  scope: RedactionScope,
+): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  const visit = (current: JsonValue, prefix: string): void => {
+    if (current === null) return;
+    if (typeof current !== 'object') {
+      if (prefix.length > 0) out[prefix] = current;
+      return;
+    }
+    const entries = Array.isArray(current)
+      ? current.map((v, i) => [String(i), v] as const)
+      : Object.entries(current as Record<string, JsonValue>);
+    for (const [key, item] of entries) visit(item, prefix.length > 0 ? `${prefix}.${key}` : key);
+  };
+  visit(value, '');
+  // Joining keys can form new text (`a` + `.` + `b`); run the detectors over the joined keys too.
+  const safe: Record<string, string | number | boolean> = {};
+  for (const [key, item] of Object.entries(out)) safe[redactor.redactString(key, scope)] = item;
+  return safe;
+}
+
+/** Exports drafts as one envelope: validated, redacted, JSON-serialisable. */
+export function exportActionTraces(
+  drafts: Iterable<ActionTraceDraft>,
+  options: ExportOptions = {},
+): ActionTraceEnvelope {
+  const exporter = createTraceExporter(options);
+  if (typeof (drafts as Iterable<unknown> | null)?.[Symbol.iterator] !== 'function') {
+    throw new ExportError(
+      ExportErrorCode.INVALID_TRACE,
+      'exportActionTraces takes an array (or iterable) of trace drafts.',
+    );
+  }
+  const traces: ActionTrace[] = [];
+  let index = 0;
+  for (const draft of drafts) traces.push(exporter.trace(draft, index++));
+  return envelope(traces, options);
+}
+
+/** Exports one draft as an envelope holding one trace. */
+export function exportActionTrace(
+  draft: ActionTraceDraft,
+  options: ExportOptions = {},
+): ActionTraceEnvelope {
+  return exportActionTraces([draft], options);
+}
+
+function envelope(traces: ActionTrace[], options: ExportOptions): ActionTraceEnvelope {
+  const out: { -readonly [K in keyof ActionTraceEnvelope]: ActionTraceEnvelope[K] } = {
+    schema: ACTION_TRACE_SCHEMA,
+    version: ACTION_TRACE_VERSION,
+    traces,
+  };
+  if (options.exportedAt !== undefined) {
+    const at = toIsoTime(options.exportedAt);
+    if (at === undefined) {
+      throw new ExportError(
+        ExportErrorCode.INVALID_OPTIONS,
+        '`exportedAt` must be an ISO 8601 time, epoch milliseconds or a valid Date.',
+      );
+    }
+    return { schema: out.schema, version: out.version, exportedAt: at, traces };
+  }
+  return out;
+}

@@ -1,0 +1,187 @@
+// Each publishable package is packed with `pnpm pack` (which turns `workspace:^` ranges into
+// versions), the tarballs are installed into fresh projects with npm, and the packages are used
+// there through their published `exports` — proving they publish, and that installing only the
+// pieces needed works: @trace/nondet, @trace/audit and @trace/export install offline, with no
+// native dependency and nothing but @trace/errors beside them.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const pnpm = join(root, 'node_modules/.bin/pnpm');
+const work = mkdtempSync(join(tmpdir(), 'trace-pack-'));
+const PACKAGES = ['errors', 'tape', 'nondet', 'transport', 'audit', 'export'];
+const tarballs = {};
+
+beforeAll(() => {
+  for (const name of PACKAGES) {
+    const out = execFileSync(pnpm, ['pack', '--pack-destination', work], {
+      cwd: join(root, 'packages', name),
+      encoding: 'utf8',
+    });
+    tarballs[name] = out.trim().split('\n').at(-1);
+  }
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A fresh npm project with these tarballs installed; `overrides` maps dependencies elsewhere. */
+function project(name, packages, overrides = {}) {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name, private: true, type: 'module', overrides }),
+  );
+  // --offline: anything that would come from the registry fails the install instead.
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--offline',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      ...packages.map((p) => tarballs[p]),
+    ],
+    { cwd: dir, stdio: 'pipe' },
+  );
+  return dir;
+}
+
+function run(dir, code) {
+  writeFileSync(join(dir, 'main.mjs'), code);
+  return execFileSync(process.execPath, ['main.mjs'], { cwd: dir, encoding: 'utf8' }).trim();
+}
+
+/** Every package directory under node_modules, scoped names included. */
+function installed(dir) {
+  const modules = join(dir, 'node_modules');
+  return readdirSync(modules)
+    .filter((entry) => !entry.startsWith('.'))
+    .flatMap((entry) =>
+      entry.startsWith('@')
+        ? readdirSync(join(modules, entry)).map((inner) => `${entry}/${inner}`)
+        : [entry],
+    )
+    .sort();
+}
+
+describe('packed tarballs', () => {
+  it('hold the built output, the README and package.json, and no sources or tests', () => {
+    for (const name of PACKAGES) {
+      const files = execFileSync('tar', ['tzf', tarballs[name]], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
+      expect(files).toContain('package/package.json');
+      expect(files).toContain('package/README.md');
+      expect(files).toContain('package/dist/index.js');
+      expect(files).toContain('package/dist/index.d.ts');
+      expect(
+        files.filter(
+          (f) => f.includes('/src/') || f.endsWith('.test.js') || f.endsWith('.test.ts'),
+        ),
+      ).toEqual([]);
+      const manifest = JSON.parse(
+        execFileSync('tar', ['xzf', tarballs[name], '-O', 'package/package.json'], {
+          encoding: 'utf8',
+        }),
+      );
+      expect(JSON.stringify(manifest.dependencies ?? {})).not.toContain('workspace:');
+    }
+  });
+});
+
+describe('installed alone, with no native dependency', () => {
+  it('@trace/nondet records and replays', () => {
+    const dir = project('only-nondet', ['errors', 'nondet']);
+    expect(installed(dir)).toEqual(['@trace/errors', '@trace/nondet']);
+    expect(
+      run(
+        dir,
+        `import { recording, replay } from '@trace/nondet';
+const rec = recording();
+const values = [rec.uuidV4(), rec.float(), rec.now()];
+const rep = replay(JSON.parse(JSON.stringify(rec.log())));
+console.log(JSON.stringify([rep.uuidV4(), rep.float(), rep.now()]) === JSON.stringify(values));`,
+      ),
+    ).toBe('true');
+  });
+
+  it('@trace/audit writes and verifies a signed log', () => {
+    const dir = project('only-audit', ['errors', 'audit']);
+    expect(installed(dir)).toEqual(['@trace/audit', '@trace/errors']);
+    expect(
+      run(
+        dir,
+        `import { generateCheckpointKeys, openAuditLog, verifyAuditLog } from '@trace/audit';
+const keys = generateCheckpointKeys();
+const log = await openAuditLog('log', { signingKey: keys.privateKey });
+await log.phase({ iteration: 0, phase: 'propose', status: 'succeeded', startedAt: new Date().toISOString(), endedAt: new Date().toISOString() });
+await log.close();
+const report = await verifyAuditLog('log', { publicKey: keys.publicKey });
+console.log(report.ok, report.checked);`,
+      ),
+    ).toMatch(/^true [1-9]/);
+  });
+
+  it('@trace/export exports a trace and its schema by path', () => {
+    const dir = project('only-export', ['errors', 'export']);
+    expect(installed(dir)).toEqual(['@trace/errors', '@trace/export']);
+    expect(
+      run(
+        dir,
+        `import { createRequire } from 'node:module';
+import { exportActionTraces, toOtlp } from '@trace/export';
+const schema = createRequire(import.meta.url)('@trace/export/schema/v1.json');
+const envelope = exportActionTraces([]);
+console.log(typeof schema.$schema, envelope.schema, toOtlp(envelope).resourceSpans.length >= 0);`,
+      ),
+    ).toBe('string trace.action-trace true');
+  });
+});
+
+describe('installed with the native SQLite build', () => {
+  it('@trace/tape and @trace/transport record a real request into a file and replay it', () => {
+    // The workspace's already-compiled better-sqlite3 stands in for the registry's, so the test
+    // does not compile it again; everything else comes from the tarballs.
+    const sqlite = dirname(
+      createRequire(join(root, 'packages/tape/package.json')).resolve(
+        'better-sqlite3/package.json',
+      ),
+    );
+    const dir = project('tape-and-transport', ['errors', 'tape', 'transport'], {
+      'better-sqlite3': `file:${sqlite}`,
+    });
+    expect(installed(dir)).toEqual([
+      '@trace/errors',
+      '@trace/tape',
+      '@trace/transport',
+      'better-sqlite3',
+    ]);
+    expect(
+      run(
+        dir,
+        `import { createServer } from 'node:http';
+import { openStore } from '@trace/tape';
+import { openTransport } from '@trace/transport';
+const server = createServer((req, res) => res.end('{"ok":true}')).listen(0, '127.0.0.1');
+await new Promise((r) => server.once('listening', r));
+const url = 'http://127.0.0.1:' + server.address().port + '/';
+const store = openStore('runs.tape.db');
+const rec = openTransport({ store, id: 'r', mode: 'record', env: {} });
+const live = await (await rec.fetch(url)).text();
+await rec.close();
+server.close();
+const rep = openTransport({ store, id: 'r', mode: 'replay', env: {} });
+const replayed = await (await rep.fetch(url)).text();
+await rep.close();
+store.close();
+console.log(live === replayed, rep.report().matched);`,
+      ),
+    ).toBe('true 1');
+  });
+});
