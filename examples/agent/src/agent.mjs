@@ -30,7 +30,7 @@ export async function runAgent({ client, source, iterations, hooks }) {
     const messages = [{ role: 'user', content: `Iteration ${iteration}: plan a day in ${city}.` }];
 
     const proposal = await phase(hooks, source, iteration, 'propose', () =>
-      ask(client, hooks, source, { system, messages, stream, iteration, purpose: 'propose' }),
+      ask(client, hooks, { system, messages, stream, iteration, purpose: 'propose' }),
     );
     const toolUse = proposal.content.find((block) => block.type === 'tool_use');
 
@@ -62,7 +62,7 @@ export async function runAgent({ client, source, iterations, hooks }) {
           ],
         },
       ];
-      const answer = await ask(client, hooks, source, {
+      const answer = await ask(client, hooks, {
         system,
         messages: followUp,
         stream,
@@ -94,7 +94,7 @@ export async function runAgent({ client, source, iterations, hooks }) {
 }
 
 /** One model call, streamed or not, reported as a sampling event. */
-async function ask(client, hooks, source, { system, messages, stream, iteration, purpose }) {
+async function ask(client, hooks, { system, messages, stream, iteration, purpose }) {
   const params = { model: MODEL, max_tokens: 256, system, tools: [WEATHER_TOOL], messages };
   const message = stream
     ? await client.messages.stream(params).finalMessage()

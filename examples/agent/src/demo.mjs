@@ -8,29 +8,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   generateCheckpointKeys,
-  openAuditLog,
   readEntries,
   reconstructIterations,
   verifyAuditLog,
 } from '@trace/audit';
 import { exportActionTraces, toOtlp, tracesFromAudit, tracesFromTape } from '@trace/export';
 import { startLlmServer } from '@trace/llm-server';
-import { drifting, recording, replay } from '@trace/nondet';
-import { openStore } from '@trace/tape';
-import { findDivergence, openTransport, replayFetch } from '@trace/transport';
+import { drifting } from '@trace/nondet';
+import { findDivergence, replayFetch } from '@trace/transport';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { auditClock, auditHooks, runSession } from './session.mjs';
-import { respondAnthropic, respondOpenAI } from './world.mjs';
-
-const RUN_ID = 'agent-run';
-const SESSION = 'trip-planner';
-
-/** Routes each request to the Anthropic or the OpenAI responder of the scripted world. */
-export function respond(request) {
-  return request.path.includes('/chat/completions')
-    ? respondOpenAI(request)
-    : respondAnthropic(request);
-}
+import { recordRun, replayRun, SESSION } from './runs.mjs';
+import { runSession } from './session.mjs';
+import { respond } from './world.mjs';
 
 export async function demo({ out, iterations, print = console.log }) {
   mkdirSync(out, { recursive: true });
@@ -51,55 +40,38 @@ export async function demo({ out, iterations, print = console.log }) {
   // 1. Record the run against the scripted model server on 127.0.0.1.
   const server = await startLlmServer({ respond });
   const urls = { anthropicBaseURL: server.anthropicBaseURL, openaiBaseURL: server.openaiBaseURL };
-  const store = openStore(paths.tape);
-  const transport = openTransport({
-    store,
-    id: RUN_ID,
-    mode: 'record', // the demo always records afresh, whatever TRACE_MODE says
-    env: {},
+  const recordedRun = await recordRun({
+    tapePath: paths.tape,
+    auditDir: paths.audit,
+    keys,
+    urls,
+    iterations,
     metadata: {
       boundary: { captured: ['http', 'clock', 'uuid', 'random', 'tool:get_weather'] },
       user: { example: '@trace/example-agent', iterations },
     },
   });
-  const source = recording();
-  const recordedAudit = await runAudited(paths.audit, keys, source, (audit) =>
-    runSession({ server: urls, fetch: transport.fetch, source, audit, iterations }),
-  );
-  const recorded = recordedAudit.result;
-  for (const draw of source.log()) transport.recorder.append({ type: 'draw', ...draw });
-  await transport.close();
-  const recordedFingerprint = transport.recorder.fingerprint;
-  store.close();
+  const recorded = recordedRun.result;
+  const recordedFingerprint = recordedRun.fingerprint;
   const requestsServed = server.requests.length;
   await server.close();
 
   // 2. Reopen the tape and replay: the server is stopped and replay has no inner fetch.
-  const reopened = openStore(paths.tape, { readonly: true });
-  const tape = reopened.load(RUN_ID);
-  reopened.close();
-  const drawLog = tape.events
-    .filter((e) => e.type === 'draw')
-    .map(({ kind, value, stream }) =>
-      stream === undefined ? { kind, value } : { kind, value, stream },
-    );
-  const replaySource = replay(drawLog);
-  const replayTransport = replayFetch({ tape, expectedFingerprint: recordedFingerprint });
-  const replayedAudit = await runAudited(paths.replayAudit, keys, replaySource, (audit) =>
-    runSession({
-      server: urls,
-      fetch: replayTransport.fetch,
-      source: replaySource,
-      audit,
-      iterations,
-    }),
-  );
-  const proof = replayTransport.report();
+  const replayed = await replayRun({
+    tapePath: paths.tape,
+    auditDir: paths.replayAudit,
+    keys,
+    urls,
+    iterations,
+    expectedFingerprint: recordedFingerprint,
+  });
+  const { tape, draws: drawLog, source: replaySource } = replayed;
+  const proof = replayed.transport.report();
 
   // 3. Verify.
   check(
     'final output identical after replay',
-    JSON.stringify(replayedAudit.result) === JSON.stringify(recorded),
+    JSON.stringify(replayed.result) === JSON.stringify(recorded),
   );
   check(
     'fingerprint identical after save and reopen',
@@ -163,9 +135,9 @@ export async function demo({ out, iterations, print = console.log }) {
   );
   check(
     'the replay wrote the same audit log, hash for hash',
-    replayedAudit.head.hash === recordedAudit.head.hash &&
-      replayedAudit.head.seq === recordedAudit.head.seq,
-    recordedAudit.head.hash,
+    replayed.auditHead.hash === recordedRun.auditHead.hash &&
+      replayed.auditHead.seq === recordedRun.auditHead.seq,
+    recordedRun.auditHead.hash,
   );
 
   // 6. Exports: the JSON envelope, validated against the shipped schema, and OTLP JSON.
@@ -203,7 +175,7 @@ export async function demo({ out, iterations, print = console.log }) {
   );
   print(`  draws recorded:        ${drawLog.length}`);
   print(`  tape fingerprint:      ${tape.fingerprint}`);
-  print(`  audit head:            seq ${recordedAudit.head.seq}, ${recordedAudit.head.hash}`);
+  print(`  audit head:            seq ${recordedRun.auditHead.seq}, ${recordedRun.auditHead.hash}`);
   for (const { name, ok, detail } of checks)
     print(`  ${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? `  (${detail})` : ''}`);
   print('  files:');
@@ -215,22 +187,6 @@ export async function demo({ out, iterations, print = console.log }) {
       : `${failed} of ${checks.length} checks failed`,
   );
   return { checks, failed, paths, fingerprint: tape.fingerprint };
-}
-
-/** Runs `body` with an audit log open in `dir`, stamped from `source`; returns its result and the log's head. */
-export async function runAudited(dir, keys, source, body) {
-  const clock = auditClock();
-  const log = await openAuditLog(dir, {
-    now: clock.now,
-    signingKey: keys.privateKey,
-    origin: 'trace-demo',
-  });
-  try {
-    const result = await body(auditHooks(log, SESSION, source, clock));
-    return { result, head: log.head };
-  } finally {
-    await log.close();
-  }
 }
 
 /** Hooks that write nothing but draw as the real ones do, for the negative control. */

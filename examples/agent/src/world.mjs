@@ -38,3 +38,10 @@ export function respondOpenAI(request) {
   const city = String(last?.content ?? '').match(/in ([A-Za-z]+)/)?.[1] ?? 'Oslo';
   return { toolUse: { name: 'get_weather', input: { city } } };
 }
+
+/** Routes each request to the Anthropic or the OpenAI responder. */
+export function respond(request) {
+  return request.path.includes('/chat/completions')
+    ? respondOpenAI(request)
+    : respondAnthropic(request);
+}
