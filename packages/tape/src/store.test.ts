@@ -131,6 +131,19 @@ describe('a store', () => {
     expect(readdirSync(sub)).toEqual(['run.tape.db']);
   });
 
+  it('closes while another connection has the file open, without waiting for it, keeping its log', () => {
+    const path = storePath(dir);
+    // A busy timeout far beyond the test's own: a close that waited for the reader would hang.
+    const store = openStore(path, { busyTimeoutMs: 600_000 });
+    store.save(sampleTape());
+    const other = openStore(path, { readonly: true });
+    expect(other.list()).toHaveLength(1);
+    store.close(); // cannot leave WAL mode while `other` reads, so it must give up at once
+    expect(other.load().fingerprint).toBe(sampleTape().fingerprint);
+    other.close();
+    expect(loadTape(path).events).toHaveLength(7);
+  });
+
   it('keeps metadata outside the fingerprint', () => {
     const a = Tape.create({
       id: 'a',

@@ -65,7 +65,12 @@ export class TapeStore {
     this.path = path;
     this.#db = db;
     this.readonly = readonly;
-    this.#statements = guard(path, () => prepareStatements(db));
+    try {
+      this.#statements = guard(path, () => prepareStatements(db));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
   }
 
   /**
@@ -226,6 +231,8 @@ export class TapeStore {
     this.#closed = true;
     if (!this.readonly) {
       try {
+        // Tried once, without waiting: leaving WAL needs the file to itself.
+        this.#db.pragma('busy_timeout = 0');
         this.#db.pragma('journal_mode = DELETE');
       } catch {
         // Another connection still has the file open; it keeps the log, and nothing is lost.

@@ -113,6 +113,18 @@ describe('openTransport', () => {
 });
 
 describe('withFetch', () => {
+  it("records through the global fetch inside the scope, the transport's own forwarding reaching the network", async () => {
+    const store = newStore();
+    const recording = openTransport({ store, id: 'scoped-record', mode: 'record', env: {} });
+    const hits = server.hits;
+    const reply = await withFetch(recording.fetch, () => call(globalThis.fetch, 11));
+    await recording.close();
+    expect(reply).toEqual({ echo: { q: 11 }, path: '/json' });
+    expect(server.hits).toBe(hits + 1);
+    expect(store.list()).toMatchObject([{ id: 'scoped-record', counts: { exchange: 1 } }]);
+    store.close();
+  });
+
   it('serves globalThis.fetch from a transport inside the scope only, across awaits, restored after a throw', async () => {
     const store = newStore();
     const recording = openTransport({ store, id: 'g', mode: 'record', env: {} });

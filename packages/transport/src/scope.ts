@@ -13,7 +13,10 @@ let open = 0;
 
 function dispatch(this: unknown, ...args: Parameters<typeof fetch>): Promise<Response> {
   const scoped = scope.getStore();
-  return (scoped ?? (original as typeof fetch)).apply(this, args);
+  if (scoped === undefined) return (original as typeof fetch).apply(this, args);
+  // The transport runs outside the scope, so that its own inner fetch (a recording transport
+  // forwards to `globalThis.fetch`) reaches the network instead of coming back here.
+  return scope.exit(() => scoped.apply(this, args));
 }
 
 function enter(): void {
