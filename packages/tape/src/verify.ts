@@ -81,11 +81,10 @@ export function verifyStore(
   s: StoreStatements,
   onlyTape?: string,
 ): VerifyReport {
-  const problems: VerifyProblem[] = [];
-
+  const structure: VerifyProblem[] = [];
   for (const row of db.pragma('quick_check') as { quick_check: string }[]) {
     if (row.quick_check !== 'ok')
-      problems.push({ kind: 'sqlite-integrity', detail: row.quick_check });
+      structure.push({ kind: 'sqlite-integrity', detail: row.quick_check });
   }
 
   // Pass 1: re-hash every blob. Digests are kept (32 bytes each) to resolve references in pass 2.
@@ -106,10 +105,14 @@ export function verifyStore(
     onlyTape === undefined
       ? s.allTapes.all()
       : [s.tapeById.get(onlyTape)].filter((r) => r !== undefined);
-  const tapes = rows.map((row) => verifyTape(row, s, present, tampered, problems));
+  const tapeProblems: VerifyProblem[] = [];
+  const tapes = rows.map((row) => verifyTape(row, s, present, tampered, tapeProblems));
 
-  for (const [digest, referencedBy] of tampered)
-    problems.splice(0, 0, { kind: 'blob-tampered', digest, referencedBy });
+  // Blob problems are known only now, with every event that refers to each tampered blob.
+  const blobProblems = [...tampered].map(
+    ([digest, referencedBy]): VerifyProblem => ({ kind: 'blob-tampered', digest, referencedBy }),
+  );
+  const problems = [...structure, ...blobProblems, ...tapeProblems];
   return { ok: problems.length === 0, path, tapes, blobsChecked, bytesChecked, problems };
 }
 

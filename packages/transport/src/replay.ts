@@ -68,6 +68,7 @@ interface RecordedExchange {
   readonly index: number;
   readonly event: ExchangeEvent;
   readonly canonical: CanonicalRequest;
+  readonly hash: string;
   consumed: boolean;
 }
 
@@ -78,15 +79,16 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
   options.tape.events.forEach((event, seq) => {
     if (event.type !== 'exchange') return;
     const canonical = canonicalise(event.request, match);
+    const hash = hashCanonical(canonical);
     const exchange: RecordedExchange = {
       seq,
       index: exchanges.length,
       event,
       canonical,
+      hash,
       consumed: false,
     };
     exchanges.push(exchange);
-    const hash = hashCanonical(canonical);
     const queue = byHash.get(hash);
     if (queue === undefined) byHash.set(hash, [exchange]);
     else queue.push(exchange);
@@ -98,13 +100,11 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
   let diverged = 0;
 
   const take = (canonical: CanonicalRequest, at: number): RecordedExchange | undefined => {
+    const hash = hashCanonical(canonical);
     if (match.order === 'positional') {
       const next = exchanges[at];
-      return next !== undefined && hashCanonical(next.canonical) === hashCanonical(canonical)
-        ? next
-        : undefined;
+      return next?.hash === hash ? next : undefined;
     }
-    const hash = hashCanonical(canonical);
     const queue = byHash.get(hash);
     const n = served.get(hash) ?? 0;
     if (queue === undefined || n >= queue.length) return undefined;
