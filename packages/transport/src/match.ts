@@ -3,7 +3,9 @@
  * removed, JSON re-serialised canonically) and hashed. A replayed request is served the recorded
  * response whose request has the same hash — proof, by SHA-256, that the request is the same.
  */
-import { createHash } from 'node:crypto';
+// A namespace import: `crypto.hash` exists only from Node 20.12, and a named import of it would
+// fail to load on earlier versions.
+import * as crypto from 'node:crypto';
 import { jsonText } from '@trace/tape';
 import { matchesName, redactParsedUrl } from './secrets.js';
 
@@ -80,13 +82,22 @@ function parseJson(body: Uint8Array): { value: unknown } | undefined {
 
 /** The SHA-256 hex hash of a canonical request: what "the same request" means in replay. */
 export function hashCanonical(canonical: CanonicalRequest): string {
-  const hash = createHash('sha256');
-  hash.update(`${canonical.method}\n${canonical.url}\n${JSON.stringify(canonical.headers)}\n`);
-  if (canonical.body === null) hash.update('none');
-  else if ('json' in canonical.body) hash.update(`json:${safeCanonicalJson(canonical.body.json)}`);
-  else hash.update('bytes:').update(canonical.body.bytes);
-  return hash.digest('hex');
+  const head = `${canonical.method}\n${canonical.url}\n${JSON.stringify(canonical.headers)}\n`;
+  const body = canonical.body;
+  if (body === null) return sha256Hex(`${head}none`);
+  if ('json' in body) return sha256Hex(`${head}json:${safeCanonicalJson(body.json)}`);
+  return crypto.createHash('sha256').update(head).update('bytes:').update(body.bytes).digest('hex');
 }
+
+/** One-shot SHA-256 of a string: `crypto.hash` where the runtime has it (Node 20.12+), else a Hash. */
+const sha256Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) =>
+        (crypto as unknown as { hash(algorithm: string, data: string): string }).hash(
+          'sha256',
+          text,
+        )
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 function safeCanonicalJson(value: unknown): string {
   try {

@@ -65,7 +65,8 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
   };
 
   const recordingFetch = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
-    const snapshot = await snapshotRequest(input, init);
+    const taken = snapshotRequest(input, init);
+    const snapshot = taken instanceof Promise ? await taken : taken;
     const request = recordedForm(snapshot, options);
     const started = performance.now();
     const inner = options.fetch ?? globalThis.fetch;

@@ -113,7 +113,8 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
   };
 
   const replayingFetch = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
-    const snapshot = await snapshotRequest(input, init);
+    const taken = snapshotRequest(input, init);
+    const snapshot = taken instanceof Promise ? await taken : taken;
     const at = position++;
     snapshot.signal?.throwIfAborted();
     const canonical = canonicalise(

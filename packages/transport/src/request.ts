@@ -24,11 +24,15 @@ export interface RequestSnapshot {
  * resolution, the content type of a FormData or URLSearchParams body — so that the bytes hashed
  * here are the bytes that would go on the wire.
  */
-export async function snapshotRequest(
+/**
+ * Reads `fetch`'s arguments into a snapshot: at once for the shapes the SDKs use, through a
+ * `Request` (asynchronously) for the rest.
+ */
+export function snapshotRequest(
   input: FetchInput,
   init: RequestInit | undefined,
-): Promise<RequestSnapshot> {
-  return directSnapshot(input, init) ?? (await requestSnapshot(input, init));
+): RequestSnapshot | Promise<RequestSnapshot> {
+  return directSnapshot(input, init) ?? requestSnapshot(input, init);
 }
 
 /** Methods fetch upper-cases whatever case they are given in; any other method is kept as given. */
