@@ -44,11 +44,23 @@ export async function acquireLock(dir: string, timeoutMs: number): Promise<Write
   };
   const deadline = Date.now() + timeoutMs;
   let delay = 10;
+  // Immediate retries (without waiting or looking at the deadline) are bounded, so a lock that
+  // cannot be read or removed (a dangling link, no permission) ends in AUDIT_LOCKED, never a spin.
+  let vanished = 0;
+  let takeovers = 0;
   for (;;) {
     if (tryCreate(path, holder)) return heldLock(path, holder);
     const current = readHolder(path);
-    if (current !== undefined && isStale(path, current)) {
-      takeOverStale(path, current);
+    // The holder let go between our attempt and the read: the lock is free, try again at once
+    // rather than report a holder that no longer exists.
+    if (current === undefined && vanished++ < 3) continue;
+    if (
+      current !== undefined &&
+      takeovers < 5 &&
+      isStale(path, current) &&
+      takeOverStale(path, current)
+    ) {
+      takeovers++;
       continue;
     }
     if (Date.now() >= deadline) {
@@ -136,7 +148,11 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-function takeOverStale(path: string, stale: LockHolder | 'unreadable'): void {
+/**
+ * Removes a stale lock under the takeover guard. True when the caller should try to take the
+ * lock again at once; false when another live process holds the guard (the caller waits).
+ */
+function takeOverStale(path: string, stale: LockHolder | 'unreadable'): boolean {
   const guardPath = `${path}.takeover`;
   const me: LockHolder = {
     pid: process.pid,
@@ -146,9 +162,15 @@ function takeOverStale(path: string, stale: LockHolder | 'unreadable'): void {
   };
   if (!tryCreate(guardPath, me)) {
     const guard = readHolder(guardPath);
+    if (guard === undefined) return true; // released just now: try again
     // A takeover guard left by a dead process would block every takeover: clear it.
-    if (guard !== undefined && isStale(guardPath, guard)) removeIf(guardPath, guard);
-    return;
+    if (isStale(guardPath, guard)) {
+      removeIf(guardPath, guard);
+      return true;
+    }
+    // A live process is taking over right now: wait for it like for any holder (the caller
+    // sleeps and keeps to its deadline) instead of spinning on the guard.
+    return false;
   }
   try {
     // Re-read under the guard: only remove the lock if it is still the stale one we saw.
@@ -157,6 +179,7 @@ function takeOverStale(path: string, stale: LockHolder | 'unreadable'): void {
   } finally {
     removeIf(guardPath, me);
   }
+  return true;
 }
 
 function sameHolder(a: LockHolder | 'unreadable', b: LockHolder | 'unreadable'): boolean {

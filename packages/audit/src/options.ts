@@ -86,6 +86,28 @@ export function readOptions(dir: string, options: AuditLogOptions) {
         'key must be at least 16 bytes; use 32 random bytes.',
       );
   }
+  // Checked here, not where they are first used: a bad clock would otherwise fail every append
+  // with a raw TypeError, and a non-string origin would be signed into a checkpoint that makes
+  // the log impossible to reopen.
+  for (const name of ['now', 'warn', 'onCheckpoint'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      throw auditError('AUDIT_INVALID_OPTIONS', `${name} must be a function.`);
+  }
+  if (options.origin !== undefined && (typeof options.origin !== 'string' || options.origin === ''))
+    throw auditError('AUDIT_INVALID_OPTIONS', 'origin must be a non-empty string naming the log.');
+  if (options.redact !== undefined && typeof options.redact !== 'boolean')
+    throw auditError('AUDIT_INVALID_OPTIONS', 'redact must be true or false.');
+  if (
+    options.maxPayloadChars !== undefined &&
+    (!Number.isSafeInteger(options.maxPayloadChars) || options.maxPayloadChars < 1)
+  )
+    throw auditError('AUDIT_INVALID_OPTIONS', 'maxPayloadChars must be a positive integer.');
+  if (
+    options.subjectWhitelist !== undefined &&
+    (!Array.isArray(options.subjectWhitelist) ||
+      !options.subjectWhitelist.every((name) => typeof name === 'string'))
+  )
+    throw auditError('AUDIT_INVALID_OPTIONS', 'subjectWhitelist must be an array of member names.');
   const signingKey =
     options.signingKey === undefined ? undefined : loadPrivateKey(options.signingKey);
   return {

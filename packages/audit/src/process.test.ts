@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
+import { appendFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -209,6 +209,42 @@ describe('real processes', () => {
     },
   );
 
+  it('a torn-line repair that cannot be logged fails the open loudly and hands over its record', async () => {
+    const dir = await tempDir('trace-audit-unlogged-');
+    // A day file (today's: the child uses the real clock) already past the child's file-size
+    // limit, ending in a torn line. Cutting the line shrinks the file, which the limit allows;
+    // writing the repair entry after it does not (EFBIG), for real.
+    const log = await openAuditLog(dir, { key: KEY, signingKey: keys.privateKey });
+    for (let i = 0; i < 10; i++) await log.append('big', { i, blob: 'b'.repeat(20_000) });
+    await log.close();
+    const file = (await readdir(dir)).find((name) => /^\d{4}-\d{2}-\d{2}\.jsonl$/.test(name))!;
+    await appendFile(join(dir, file), '{"hash":"torn');
+    const child = spawn(
+      'sh',
+      ['-c', `trap '' XFSZ; ulimit -f 64; exec "$0" "$@"`, process.execPath, CHILD, dir, 'reopen'],
+      {
+        env: { ...process.env, AUDIT_KEY: KEY, AUDIT_SIGNING_KEY: keys.privateKey },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const result = JSON.parse(await firstLine(child));
+    await exited(child);
+    // Not a clean open and close with the repair silently unrecorded.
+    expect(result).toMatchObject({
+      ok: false,
+      code: 'AUDIT_WRITE_FAILED',
+      repairs: [{ file, reason: 'torn_last_line', bytes: 13 }],
+    });
+    // Without the limit the log continues; the lock was released.
+    const again = await openAuditLog(dir, { key: KEY, signingKey: keys.privateKey });
+    expect((await again.append('n', {})).seq).toBe(11);
+    await again.close();
+    expect(await verifyAuditLog(dir, { key: KEY, publicKey: keys.publicKey })).toMatchObject({
+      ok: true,
+      crashArtefacts: [],
+    });
+  });
+
   it('a lock left by a dead process is taken over; one held by a live process is refused', async () => {
     const dir = await tempDir('trace-audit-lock-');
     const child = spawn(process.execPath, ['-e', '0']);
@@ -235,6 +271,134 @@ describe('real processes', () => {
     const again = await openAuditLog(dir, {});
     await again.close();
   });
+
+  it('a stale lock whose takeover guard a live process holds is refused (or waited for), never spun on', async () => {
+    const dir = await tempDir('trace-audit-guard-');
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await exited(dead);
+    const since = new Date().toISOString();
+    await writeFile(
+      join(dir, 'writer.lock'),
+      JSON.stringify({ pid: dead.pid, hostname: hostname(), token: 'dead', since }),
+    );
+    // Another (live) process is in the middle of taking the stale lock over.
+    await writeFile(
+      join(dir, 'writer.lock.takeover'),
+      JSON.stringify({ pid: process.pid, hostname: hostname(), token: 'busy', since }),
+    );
+    // In a child: a writer that spins synchronously would freeze this test's worker. A child
+    // that has not answered long after it should have is killed, and then fails the test.
+    const child = start(dir, 'batch', { AUDIT_COUNT: '1' });
+    const stuck = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    try {
+      const result = JSON.parse(await firstLine(child));
+      expect(result).toMatchObject({ ok: false, code: 'AUDIT_LOCKED' });
+    } finally {
+      clearTimeout(stuck);
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+    // Once the guard is gone, the stale lock is taken over as usual.
+    await rm(join(dir, 'writer.lock.takeover'));
+    const log = await openAuditLog(dir, {});
+    expect(JSON.parse(await readFile(join(dir, 'writer.lock'), 'utf8')).pid).toBe(process.pid);
+    await log.close();
+  }, 60_000);
+
+  // strace shows which files the kernel was asked to fsync; where it cannot run (no binary, no
+  // ptrace), these tests are skipped rather than faked.
+  const canTrace = spawnSync('strace', ['-o', '/dev/null', 'true']).status === 0;
+
+  /** Runs the child writer under strace; returns its first output line and the traced calls. */
+  async function traced(
+    dir: string,
+    mode: string,
+    env: Record<string, string>,
+  ): Promise<{ first: string; calls: Array<{ call: string; arg: string }> }> {
+    const trace = `${dir}.strace`;
+    const child = spawn(
+      'strace',
+      [
+        '-f',
+        '-y',
+        '-e',
+        'trace=fsync,fdatasync,write',
+        '-o',
+        trace,
+        process.execPath,
+        CHILD,
+        dir,
+        mode,
+      ],
+      {
+        env: {
+          ...process.env,
+          // io_uring would carry the fsyncs past the syscall tracer: keep them plain syscalls.
+          UV_USE_IO_URING: '0',
+          AUDIT_KEY: KEY,
+          AUDIT_SIGNING_KEY: keys.privateKey,
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const first = await firstLine(child);
+    await exited(child);
+    const text = await readFile(trace, 'utf8');
+    await rm(trace);
+    // Only the start of each call matters (it may be split by "<unfinished ...>" when threads
+    // interleave): `fsync(18</dir/2026-01-01.jsonl>` or `write(1<pipe:[…]>, "appended\n"`.
+    const calls = [
+      ...text.matchAll(/\b(f(?:data)?sync|write)\((\d+<[^>]*>(?:, "[^"]{0,40})?)/g),
+    ].map((m) => ({ call: m[1]!, arg: m[2]! }));
+    return { first, calls };
+  }
+  const pathOf = (arg: string) => /^\d+<([^>]*)>/.exec(arg)?.[1];
+  const isDayFile = (path: string | undefined) => /\/\d{4}-\d{2}-\d{2}\.jsonl$/.test(path ?? '');
+
+  it.skipIf(!canTrace)(
+    'fsyncs the directory after creating a day file or checkpoints.jsonl, so the new names survive a power cut',
+    async () => {
+      const dir = realpathSync(await tempDir('trace-audit-dirsync-'));
+      const { first, calls } = await traced(dir, 'batch', {
+        AUDIT_DURABILITY: 'entry',
+        AUDIT_COUNT: '3',
+      });
+      expect(JSON.parse(first)).toMatchObject({ ok: true });
+      const synced = calls.filter((c) => c.call !== 'write').map((c) => pathOf(c.arg));
+      // Entries and the checkpoint are fsynced, and so is the directory that names them: once for
+      // the new day file and once for the new checkpoints.jsonl.
+      expect(synced.some(isDayFile)).toBe(true);
+      expect(synced).toContain(join(dir, 'checkpoints.jsonl'));
+      expect(synced.filter((path) => path === dir).length).toBeGreaterThanOrEqual(2);
+    },
+    60_000,
+  );
+
+  it.skipIf(!canTrace)(
+    "durability 'entry' fsyncs before an append resolves; 'interval' fsyncs with no flush or close",
+    async () => {
+      const entryDir = realpathSync(await tempDir('trace-audit-entry-'));
+      const entry = await traced(entryDir, 'linger', { AUDIT_DURABILITY: 'entry' });
+      expect(entry.first).toBe('appended');
+      const said = entry.calls.findIndex((c) => c.call === 'write' && c.arg.includes('"appended'));
+      const synced = entry.calls.findIndex((c) => c.call !== 'write' && isDayFile(pathOf(c.arg)));
+      expect(said).toBeGreaterThan(-1);
+      expect(synced).toBeGreaterThan(-1);
+      expect(synced).toBeLessThan(said); // the day file was fsynced before the append resolved
+
+      // The child exits without flush() or close(): only the interval timer can have synced.
+      const intervalDir = realpathSync(await tempDir('trace-audit-interval-'));
+      const interval = await traced(intervalDir, 'linger', {
+        AUDIT_DURABILITY: 'interval',
+        AUDIT_FSYNC_INTERVAL_MS: '20',
+        AUDIT_LINGER_MS: '1500',
+      });
+      expect(interval.first).toBe('appended');
+      expect(interval.calls.some((c) => c.call !== 'write' && isDayFile(pathOf(c.arg)))).toBe(true);
+    },
+    60_000,
+  );
 
   it('a writer whose lock file is replaced stops instead of forking the chain', async () => {
     const dir = await tempDir('trace-audit-lost-');

@@ -128,7 +128,7 @@ describe('queryEntries', () => {
 describe('tailLog', () => {
   it('follows new entries live, across a day rotation, until aborted', async () => {
     const dir = await tempDir();
-    const clock = steppingClock('2026-02-01T23:59:58.000Z', 1000);
+    const clock = steppingClock('2026-02-01T20:00:00.000Z', 1000);
     const log = await openAuditLog(dir, { now: clock.now, durability: 'none' });
     await log.append('before', {});
     const controller = new AbortController();
@@ -136,25 +136,48 @@ describe('tailLog', () => {
     const done = (async () => {
       for await (const entry of tailLog(dir, { pollIntervalMs: 5, signal: controller.signal })) {
         seen.push(entry);
-        if (seen.length === 4) controller.abort();
+        if (entry.type === 'live' && entry.payload.i === 3) controller.abort();
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // When the tail takes its starting point is up to the scheduler, so no fixed sleep: append
+    // probes until it has yielded one. From then on it must yield every entry, in order.
+    while (seen.length === 0) {
+      await log.append('probe', {});
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    clock.set('2026-02-01T23:59:59.000Z');
+    const live: AuditEntry[] = [];
     for (let i = 0; i < 4; i++) {
-      await log.append('live', { i }); // crosses midnight after the first
+      live.push(await log.append('live', { i })); // crosses midnight after the first
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await done;
     await log.close();
-    expect(seen.map((e) => [e.type, e.seq])).toEqual([
-      ['live', 2],
-      ['live', 3],
-      ['live', 4],
-      ['live', 5],
-    ]);
-    expect(new Set(seen.map((e) => e.ts.slice(0, 10)))).toEqual(
+    // Never the entry written before the tail started; nothing skipped or repeated after that.
+    expect(seen[0]!.type).toBe('probe');
+    const first = seen[0]!.seq;
+    expect(seen.map((e) => e.seq)).toEqual(
+      Array.from({ length: live[3]!.seq - first + 1 }, (_, i) => first + i),
+    );
+    expect(seen.slice(-4)).toEqual(live);
+    expect(new Set(live.map((e) => e.ts.slice(0, 10)))).toEqual(
       new Set(['2026-02-01', '2026-02-02']),
     );
+  });
+
+  it('refuses a start position it cannot honour instead of waiting forever', async () => {
+    const dir = await tempDir();
+    await threeDays(dir);
+    for (const from of [Number.NaN, -1, 2.5, 'begin']) {
+      // The signal is already aborted: a tail that accepted `from` would end at once, empty.
+      const controller = new AbortController();
+      controller.abort();
+      await expect(
+        collect(
+          tailLog(dir, { from: from as never, pollIntervalMs: 5, signal: controller.signal }),
+        ),
+      ).rejects.toMatchObject({ code: 'AUDIT_INVALID_OPTIONS' });
+    }
   });
 
   it('can start from the beginning or from a seq, and drops a torn line a writer cut off', async () => {
@@ -173,14 +196,23 @@ describe('tailLog', () => {
     expect(fromStart).toEqual(Array.from({ length: 13 }, (_, i) => i + 3));
 
     const path = join(dir, '2026-02-03.jsonl');
-    const seen: number[] = [];
+    const seen: AuditEntry[] = [];
     const tail = (async () => {
       for await (const entry of tailLog(dir, { pollIntervalMs: 5, signal: controller.signal })) {
-        seen.push(entry.seq);
+        seen.push(entry);
         if (entry.type === 'audit.repair') break;
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Handshake, as above: probes until the tail is known to be following the file.
+    const prober = await openAuditLog(dir, { now: () => Date.parse('2026-02-03T22:00:00.000Z') });
+    let probe: AuditEntry | undefined;
+    while (seen.length === 0) {
+      probe = await prober.append('probe', {});
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await prober.close();
+    while (seen[seen.length - 1]!.seq !== probe!.seq)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     const { size } = await import('node:fs/promises').then((fs) => fs.stat(path));
     await appendFile(path, '{"hash":"torn');
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -196,6 +228,13 @@ describe('tailLog', () => {
     expect(repairing.repairs).toHaveLength(1);
     await repairing.close();
     await tail;
-    expect(seen).toEqual([16]);
+    // After the probes, exactly the repair entry: neither torn fragment surfaced as an entry.
+    const first = seen[0]!.seq;
+    expect(seen.map((e) => e.seq)).toEqual(
+      Array.from({ length: probe!.seq + 2 - first }, (_, i) => first + i),
+    );
+    expect(seen.filter((e) => e.type !== 'probe').map((e) => [e.type, e.seq])).toEqual([
+      ['audit.repair', probe!.seq + 1],
+    ]);
   });
 });

@@ -105,6 +105,17 @@ export async function* tailLog(
   if (!Number.isFinite(poll) || poll <= 0)
     throw auditError('AUDIT_INVALID_OPTIONS', 'pollIntervalMs must be a positive number.');
   const from = options.from ?? 'end';
+  // A NaN seq would match no entry and a misspelt word would silently mean 'start': both would
+  // leave the caller waiting forever, so refuse them.
+  if (
+    from !== 'end' &&
+    from !== 'start' &&
+    !(typeof from === 'number' && Number.isSafeInteger(from) && from >= 0)
+  )
+    throw auditError(
+      'AUDIT_INVALID_OPTIONS',
+      `from must be 'end', 'start' or a seq (an integer, 0 or more); got ${String(from)}.`,
+    );
   const minSeq = typeof from === 'number' ? from : 0;
   const signal = options.signal;
   let files = await listDayFiles(dir);

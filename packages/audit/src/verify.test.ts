@@ -138,6 +138,24 @@ describe('verifyAuditLog', () => {
     expect((await verifyAuditLog(dir)).integrity.problem?.kind).toBe('key_required');
   });
 
+  it('does not blame the key when only some entries fail, even the first two', async () => {
+    for (const key of [null, KEY]) {
+      const dir = await tempDir();
+      await buildLog(dir, [0, 0, 0, 0], key);
+      const layout = await readLayout(dir);
+      layout.files[0]![0] = editPayload(layout.files[0]![0]!);
+      layout.files[0]![1] = editPayload(layout.files[0]![1]!);
+      await writeLayout(dir, layout);
+      const report = await verifyAuditLog(dir, key ? { key } : {});
+      expect(report.integrity.problem, String(key)).toMatchObject({
+        kind: 'hash_mismatch',
+        file: '2026-05-01.jsonl',
+        line: 1,
+        seq: 1,
+      });
+    }
+  });
+
   it('reports a torn last line as a crash artefact, not tampering', async () => {
     const dir = await tempDir();
     await buildLog(dir, [0, 0]);

@@ -195,7 +195,10 @@ export async function verifyAuditLog(
   let checked = 0;
   let head: { seq: number; hash: string } | null = null;
   const gaps: Gap[] = [];
-  let firstHashFailure: { hash: string; checkedAt: number } | undefined;
+  // A wrong or missing key makes every entry fail its hash; edits make only some fail. Which it
+  // is can only be told once every entry has been checked.
+  let hashFailures = 0;
+  let firstEntryHashProblem: (VerifyProblem<IntegrityProblemKind> & Position) | undefined;
   const trailers: Array<{
     file: string;
     fileIndex: number;
@@ -249,36 +252,18 @@ export async function verifyAuditLog(
       const computed = digest(body, key);
       if (typeof body !== 'string') raw[HASH_PREFIX_LENGTH - 1] = COMMA;
       if (computed !== entry.hash) {
-        if (checked === 1) {
-          firstHashFailure = { hash: entry.hash, checkedAt: 1 };
-          flagIntegrity({
-            kind: 'hash_mismatch',
-            seq: entry.seq,
-            message: 'the entry does not match its hash: it was edited (or the key is wrong)',
-            ...at,
-          });
-        } else if (
-          checked === 2 &&
-          firstHashFailure &&
-          entry.prev === firstHashFailure.hash &&
-          integrity?.kind === 'hash_mismatch'
-        ) {
-          // Two linked entries in a row both failing from the very start: the key, not the entries.
-          integrity = {
-            ...integrity,
-            kind: key ? 'wrong_key' : 'key_required',
-            message: key
-              ? 'entries do not check under the given key: it is the wrong key'
-              : 'entries do not check as plain SHA-256: the log is keyed, pass its HMAC key as `key`',
-          };
-        } else {
-          flagIntegrity({
-            kind: 'hash_mismatch',
-            seq: entry.seq,
-            message: 'the entry does not match its hash: it was edited',
-            ...at,
-          });
-        }
+        hashFailures++;
+        const problem = {
+          kind: 'hash_mismatch' as const,
+          seq: entry.seq,
+          message:
+            checked === 1
+              ? 'the entry does not match its hash: it was edited (or the key is wrong)'
+              : 'the entry does not match its hash: it was edited',
+          ...at,
+        };
+        if (checked === 1) firstEntryHashProblem = problem;
+        flagIntegrity(problem);
       }
       if (entry.seq < expected) {
         const gapIndex = gaps.findIndex((gap) => entry.seq >= gap.from && entry.seq <= gap.to);
@@ -348,6 +333,22 @@ export async function verifyAuditLog(
     });
     if (hadLines || trailer) for (const t of trailers) t.laterContent = true;
     if (trailer) trailers.push({ file, fileIndex, trailer, laterContent: false });
+  }
+
+  if (
+    firstEntryHashProblem !== undefined &&
+    integrity === firstEntryHashProblem &&
+    checked >= 2 &&
+    hashFailures === checked
+  ) {
+    // Every entry fails, from the very first: the key, not the entries.
+    integrity = {
+      ...firstEntryHashProblem,
+      kind: key ? 'wrong_key' : 'key_required',
+      message: key
+        ? 'no entry checks under the given key: it is the wrong key'
+        : 'no entry checks as plain SHA-256: the log is keyed, pass its HMAC key as `key`',
+    };
   }
 
   const crashArtefacts: CrashArtefact[] = [...checkpoints.artefacts];

@@ -139,6 +139,24 @@ describe('openAuditLog / append', () => {
     await expect(log.append('n', {})).rejects.toMatchObject({ code: 'AUDIT_CLOSED' });
   });
 
+  it('treats event types named like Object.prototype members as plain custom types', async () => {
+    const dir = await tempDir();
+    const log = await openAuditLog(dir, { signingKey: keys.privateKey });
+    const types = ['toString', 'valueOf', 'hasOwnProperty', '__proto__', 'constructor'];
+    for (const type of types) {
+      const entry = await log.append(type, { a: 1 });
+      expect(entry.type).toBe(type);
+      expect(entry.payload).toEqual({ a: 1 });
+    }
+    await log.close();
+    const report = await verifyAuditLog(dir, { publicKey: keys.publicKey });
+    expect(report).toMatchObject({ ok: true, checked: types.length });
+    // The log can still be continued: its newest entry is a valid one.
+    const again = await openAuditLog(dir, { signingKey: keys.privateKey });
+    expect((await again.append('n', {})).seq).toBe(types.length + 1);
+    await again.close();
+  });
+
   it('redacts credentials before they reach disk', async () => {
     const dir = await tempDir();
     const log = await openAuditLog(dir, {});
@@ -149,9 +167,17 @@ describe('openAuditLog / append', () => {
       apiKey: secret,
       inputTokens: 12,
     });
+    // A credential that the 200-character cut of an error text would cut short is still caught.
+    const failed = await log.phase({
+      ...phase(0, 'execute'),
+      status: 'failed',
+      error: `${'e'.repeat(199 - 'sk-'.length - 12)}${secret}`,
+    });
+    expect(failed.payload.error).toBe(`${'e'.repeat(184)}[REDACTED]`);
     await log.close();
     const text = [...(await dayFiles(dir)).values()].flat().join('\n');
     expect(text).not.toContain(secret);
+    expect(text).not.toContain(secret.slice(0, 15));
     expect(entry.payload).toEqual({
       headers: { Authorization: '[REDACTED]' },
       note: 'used [REDACTED] here',
@@ -231,6 +257,67 @@ describe('openAuditLog / append', () => {
     expect(warnings.filter((w) => w.includes('listener'))).toHaveLength(4);
     await log.close();
     expect((await verifyAuditLog(dir)).integrity.ok).toBe(true);
+  });
+
+  it('an entry written and reported written stays written even when summarising it for listeners fails', async () => {
+    const dir = await tempDir();
+    const warnings: string[] = [];
+    const log = await openAuditLog(dir, {
+      signingKey: keys.privateKey,
+      warn: (message) => warnings.push(message),
+    });
+    const seen: number[] = [];
+    log.subscribe((entry) => {
+      seen.push(entry.seq);
+    });
+    // A subject that encodes fine when appended but throws on any later look (a revoked proxy):
+    // building the listeners' summary fails after the entry is on disk.
+    const { proxy, revoke } = Proxy.revocable({ id: 'cand-1' }, {});
+    const pending = log.decision({
+      action: 'promote',
+      approved: true,
+      votes: [],
+      subject: proxy,
+      reason: 'r',
+    });
+    revoke();
+    expect((await pending).seq).toBe(1);
+    expect((await log.append('n', { i: 2 })).seq).toBe(2);
+    await log.close();
+    expect(seen).toEqual([2]);
+    expect(warnings.some((w) => w.includes('listener'))).toBe(true);
+    const lines = [...(await dayFiles(dir)).values()].flat().map((l) => JSON.parse(l));
+    expect(lines.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'decision'],
+      [2, 'n'],
+    ]);
+    expect(await verifyAuditLog(dir, { publicKey: keys.publicKey })).toMatchObject({
+      ok: true,
+      checked: 2,
+    });
+  });
+
+  it('an onCheckpoint callback that throws (with a warn that throws too) fails neither rotation nor close', async () => {
+    const dir = await tempDir();
+    const clock = steppingClock('2026-03-01T23:59:59.000Z', 1000);
+    const log = await openAuditLog(dir, {
+      now: clock.now,
+      signingKey: keys.privateKey,
+      onCheckpoint: () => {
+        throw new Error('shipping failed');
+      },
+      warn: () => {
+        throw new Error('warn failed too');
+      },
+    });
+    await log.append('n', { i: 1 });
+    expect((await log.append('n', { i: 2 })).seq).toBe(2); // rotates: a checkpoint is written
+    await log.close(); // writes the close checkpoint
+    expect(await verifyAuditLog(dir, { publicKey: keys.publicKey })).toMatchObject({
+      ok: true,
+      checked: 2,
+      completeness: { checkpoints: 2, provenThrough: 2 },
+    });
   });
 
   it('shows listeners only a whitelisted summary of a decision subject, and stores it whole', async () => {
@@ -337,7 +424,28 @@ describe('openAuditLog / append', () => {
     await expect(openAuditLog(dir, { signingKey: keys.publicKey })).rejects.toMatchObject({
       code: 'AUDIT_INVALID_OPTIONS',
     });
-    const log = await openAuditLog(dir, { now: () => Number.NaN });
+    for (const bad of [
+      { now: 'not a clock' },
+      { origin: 5 },
+      { origin: '' },
+      { maxPayloadChars: Number.NaN },
+      { maxPayloadChars: -1 },
+      { subjectWhitelist: 'id' },
+      { warn: 1 },
+      { onCheckpoint: 'ship it' },
+      { redact: 'no' },
+    ]) {
+      await expect(
+        openAuditLog(dir, { ...bad, signingKey: keys.privateKey } as never),
+        JSON.stringify(bad),
+      ).rejects.toMatchObject({ code: 'AUDIT_INVALID_OPTIONS' });
+    }
+    // None of them left anything behind: the log opens and continues normally.
+    const fine = await openAuditLog(dir, { signingKey: keys.privateKey });
+    await fine.append('n', {});
+    await fine.close();
+    expect((await verifyAuditLog(dir, { publicKey: keys.publicKey })).ok).toBe(true);
+    const log = await openAuditLog(dir, { now: () => Number.NaN, signingKey: keys.privateKey });
     await expect(log.append('n', {})).rejects.toMatchObject({ code: 'AUDIT_INVALID_OPTIONS' });
     await log.close();
   });

@@ -119,13 +119,15 @@ interface ControlItem {
 
 type Item = EntryItem | ControlItem;
 
-const LOOP_VALIDATORS: Record<string, (payload: never) => AuditPayload> = {
-  phase: phasePayload as never,
-  verdict: verdictPayload as never,
-  sampling: samplingPayload as never,
-  tool_call: toolCallPayload as never,
-  decision: decisionPayload as never,
-};
+// A Map, not an object literal: a plain lookup by event type would find Object.prototype
+// members for types such as `toString` or `constructor` and run them as validators.
+const LOOP_VALIDATORS = new Map<string, (payload: never) => AuditPayload>([
+  ['phase', phasePayload as never],
+  ['verdict', verdictPayload as never],
+  ['sampling', samplingPayload as never],
+  ['tool_call', toolCallPayload as never],
+  ['decision', decisionPayload as never],
+]);
 
 /**
  * Opens (creating if needed) the audit log in `dir` for appending. Takes the directory's writer
@@ -217,7 +219,17 @@ class Writer implements AuditLog<false> {
   async start(repairs: RepairRecord[]): Promise<void> {
     this.repairs = repairs;
     this.pendingRepairs = [...repairs];
-    if (repairs.length > 0) await this.enqueueControl('sync');
+    if (repairs.length > 0) {
+      try {
+        await this.enqueueControl('sync');
+      } catch (error) {
+        // The open fails (the caller releases the lock); do not leave the day file open.
+        this.closing = true;
+        await this.handle?.close().catch(() => undefined);
+        this.handle = undefined;
+        throw error;
+      }
+    }
     if (this.config.durability === 'interval') {
       this.timers.push(
         setInterval(
@@ -408,9 +420,11 @@ class Writer implements AuditLog<false> {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
       throw auditError('AUDIT_INVALID_EVENT', 'The payload must be a plain JSON object.');
     }
-    const validate = LOOP_VALIDATORS[type];
-    let clean = (validate ? validate(payload as never) : payload) as AuditPayload;
-    if (this.config.redact) clean = redact(clean) as AuditPayload;
+    const validate = LOOP_VALIDATORS.get(type);
+    // Redact before validating: validation cuts texts to 200 characters, and a credential cut
+    // short is no longer recognisable, so its first characters would reach the disk.
+    const scrubbed = this.config.redact ? (redact(payload) as object) : payload;
+    const clean = (validate ? validate(scrubbed as never) : scrubbed) as AuditPayload;
     const payloadJson = canonicalJson(clean);
     if (payloadJson.length > this.config.maxPayloadChars) {
       throw auditError(
@@ -500,7 +514,18 @@ class Writer implements AuditLog<false> {
   private async runControl(item: ControlItem): Promise<void> {
     try {
       // Before a sync, checkpoint or close: cut off what a failed write left, and log repairs.
-      if (this.dirty || this.pendingRepairs.length > 0) await this.writeBatch([]);
+      if (this.dirty || this.pendingRepairs.length > 0) {
+        const failure = await this.writeBatch([]);
+        // A repair that was made but could not be logged must not pass for a clean flush or
+        // close: the caller hears of it (the record is in `details.repairs`).
+        if (failure !== undefined && this.pendingRepairs.length > 0) {
+          throw auditError(
+            'AUDIT_WRITE_FAILED',
+            `A repair of the log could not be recorded in it (${failure.message}). Fix the disk problem and reopen the log; the removed bytes are described in details.repairs.`,
+            { cause: failure, details: { repairs: [...this.pendingRepairs] } },
+          );
+        }
+      }
       if (item.kind === 'sync') {
         await this.sync();
         item.resolve(undefined);
@@ -516,13 +541,18 @@ class Writer implements AuditLog<false> {
         item.resolve(undefined);
       }
     } catch (error) {
-      if (item.kind === 'close') this.lock.release();
+      if (item.kind === 'close') {
+        await this.handle?.close().catch(() => undefined);
+        this.handle = undefined;
+        this.lock.release();
+      }
       item.reject(writeFailed(error, `${item.kind} failed`));
     }
   }
 
-  private async writeBatch(batch: EntryItem[]): Promise<void> {
-    if (batch.length === 0 && this.pendingRepairs.length === 0 && !this.dirty) return;
+  /** Writes a batch (and any pending repair entries); returns the failure, already reported to the batch's callers. */
+  private async writeBatch(batch: EntryItem[]): Promise<AuditError | undefined> {
+    if (batch.length === 0 && this.pendingRepairs.length === 0 && !this.dirty) return undefined;
     let sizeBefore: number | undefined;
     try {
       const { ts, day } = this.repairTime(batch);
@@ -530,7 +560,7 @@ class Writer implements AuditLog<false> {
       sizeBefore = this.fileSize;
       const repairs = this.pendingRepairs.map((record) => repairItem(record, ts));
       const items = repairs.length > 0 ? [...repairs, ...batch] : batch;
-      if (items.length === 0) return;
+      if (items.length === 0) return undefined;
       let seq = this.seq;
       let prev = this.hash;
       let data = '';
@@ -590,7 +620,9 @@ class Writer implements AuditLog<false> {
       if (sizeBefore !== undefined) this.fileSize = sizeBefore;
       const failure = writeFailed(error, 'the write failed');
       for (const item of batch) item.reject(failure);
+      return failure;
     }
+    return undefined;
   }
 
   /**
@@ -648,7 +680,15 @@ class Writer implements AuditLog<false> {
     }
     this.openDay = day;
     const handle = await open(inDir(this.dir, `${day}.jsonl`), 'a');
-    this.fileSize = (await handle.stat()).size;
+    try {
+      this.fileSize = (await handle.stat()).size;
+      // A new file's name lives in the directory: fsyncing the file alone does not make it
+      // survive a power cut, so sync the directory too (once per day file).
+      if (this.fileSize === 0) await syncDir(this.dir);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
     this.handle = handle;
     this.dirty = false;
   }
@@ -693,8 +733,10 @@ class Writer implements AuditLog<false> {
     );
     const handle = await open(path, 'a');
     try {
+      const created = (await handle.stat()).size === 0;
       await writeAll(handle, Buffer.from(`${canonicalJson(checkpoint)}\n`));
       await handle.sync();
+      if (created) await syncDir(this.dir);
     } finally {
       await handle.close();
     }
@@ -703,17 +745,30 @@ class Writer implements AuditLog<false> {
     try {
       this.config.onCheckpoint?.(checkpoint);
     } catch (error) {
-      this.config.warn(
-        '@trace/audit: the onCheckpoint callback threw; the checkpoint is written.',
-        writeFailed(error, 'onCheckpoint threw'),
-      );
+      try {
+        this.config.warn(
+          '@trace/audit: the onCheckpoint callback threw; the checkpoint is written.',
+          writeFailed(error, 'onCheckpoint threw'),
+        );
+      } catch {
+        // A throwing warn function must not fail the rotation or close that wrote the checkpoint.
+      }
     }
     return checkpoint;
   }
 
+  /** Never throws: it runs after the batch is on disk and resolved, inside the write's error path. */
   private notify(entry: AuditEntry): void {
-    const seen =
-      entry.type === 'decision' ? summariseDecision(entry, this.config.subjectWhitelist) : entry;
+    let seen: AuditEntry;
+    try {
+      seen =
+        entry.type === 'decision' ? summariseDecision(entry, this.config.subjectWhitelist) : entry;
+    } catch (error) {
+      // The subject could not be summarised (an exotic object the caller changed since): the
+      // entry is written; listeners simply do not see it.
+      this.listenerFailed(error);
+      return;
+    }
     for (const listener of this.listeners) {
       try {
         const result = listener(seen);
@@ -774,6 +829,21 @@ async function repairCheckpointTail(path: string): Promise<RepairRecord | undefi
     return undefined; // No checkpoints file yet.
   }
   return tail.torn ? cutTail(path, CHECKPOINTS_FILE, tail.torn.offset, 'failed_write') : undefined;
+}
+
+/** fsyncs a directory, so names created in it survive a power cut (POSIX needs this). */
+async function syncDir(dir: string): Promise<void> {
+  // Windows cannot open a directory as a file, and some file systems refuse fsync on one
+  // (EINVAL); there the name's durability is up to the file system.
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+  } finally {
+    await handle.close();
+  }
 }
 
 async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {

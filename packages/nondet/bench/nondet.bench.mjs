@@ -1,6 +1,6 @@
 // Cost per draw of @trace/nondet against the direct platform call, measured in the same run.
 // Run with `pnpm bench` (node --expose-gc bench/nondet.bench.mjs) after `pnpm build`.
-import { live, recording, replay, withGlobals } from '../dist/index.js';
+import { compareLogs, live, recording, replay, withGlobals } from '../dist/index.js';
 
 // An agent run draws hundreds to thousands of values; a recording of N draws per round keeps the
 // log at a realistic size, and many rounds average out the noise of a shared machine.
@@ -102,6 +102,24 @@ function outsideAnyScope(fn) {
   return store.exit(fn);
 }
 
+// compareLogs must stay linear in the log's length: a long run's log is compared whole. Per-draw
+// cost on a log 4× longer, against the shorter one, in the same run (linear ≈ 1×, quadratic ≈ 4×).
+function compareCost(length) {
+  const log = Array.from({ length }, (_, i) => ({ kind: 'clock.wall', value: i }));
+  const copy = log.map((r) => ({ ...r }));
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 7; round++) {
+    const start = process.hrtime.bigint();
+    consume(compareLogs(log, copy) === undefined ? 1 : 0);
+    const ns = Number(process.hrtime.bigint() - start) / length;
+    if (round > 0 && ns < best) best = ns;
+  }
+  return best;
+}
+const compareShort = compareCost(N);
+const compareLong = compareCost(4 * N);
+const compareGrowth = compareLong / compareShort;
+
 const fmt = (row) =>
   Object.fromEntries(
     Object.entries(row).map(([k, v]) => [
@@ -127,7 +145,14 @@ const targets = [
     `scoped globals: no more than 5× the direct call (worst ${worstScoped.toFixed(2)}×)`,
     worstScoped <= 5,
   ],
+  [
+    `compareLogs: linear, per-draw cost on a 4× longer log no more than 2× (${compareGrowth.toFixed(2)}×)`,
+    compareGrowth <= 2,
+  ],
 ];
+console.log(
+  `\ncompareLogs of equal logs: ${compareShort.toFixed(1)} ns per draw at ${N} draws, ${compareLong.toFixed(1)} ns at ${4 * N} (${compareGrowth.toFixed(2)}×)`,
+);
 console.log('\nTargets:');
 for (const [label, met] of targets) console.log(`  ${met ? 'met    ' : 'NOT MET'}  ${label}`);
 if (sink === -1) console.log(sink);

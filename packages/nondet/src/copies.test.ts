@@ -1,4 +1,5 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
@@ -12,8 +13,15 @@ afterAll(async () => {
 });
 
 it('two loaded copies share one set of originals and one scope', async () => {
-  // A second copy of the built package, inside the package so it resolves @trace/errors.
-  dir = await mkdtemp(join(packageDir, '.copy-test-'));
+  // A second copy of the built package, outside the package (so a lint or pack running meanwhile
+  // never sees it), resolving @trace/errors through a link to the installed one.
+  dir = await mkdtemp(join(tmpdir(), 'trace-nondet-copy-'));
+  await mkdir(join(dir, 'node_modules', '@trace'), { recursive: true });
+  await symlink(
+    await realpath(join(packageDir, 'node_modules', '@trace', 'errors')),
+    join(dir, 'node_modules', '@trace', 'errors'),
+    'dir',
+  );
   await copyFile(join(packageDir, 'dist/index.js'), join(dir, 'index.js'));
   await copyFile(join(packageDir, 'dist/index.js.map'), join(dir, 'index.js.map'));
   const copy = (await import(pathToFileURL(join(dir, 'index.js')).href)) as typeof here;

@@ -138,5 +138,24 @@ describe('uuidV7Timestamp', () => {
     expect(uuidV7Timestamp('017f22e2-79b0-7cc3-98c4-dc0c0c07398f')).toBe(
       Date.UTC(2022, 1, 22, 19, 22, 22),
     );
+    expect(uuidV7Timestamp('017F22E2-79B0-7CC3-98C4-DC0C0C07398F')).toBe(
+      Date.UTC(2022, 1, 22, 19, 22, 22),
+    );
+  });
+
+  it('refuses anything but a UUIDv7 with a typed error, never NaN or a raw TypeError', () => {
+    for (const bad of [
+      'garbage',
+      '',
+      '0f8fad5b-d9cb-469f-a165-70867728950e', // a v4
+      '017f22e2-79b0-7cc3-98c4-dc0c0c07398', // one digit short
+      5,
+      null,
+      undefined,
+    ]) {
+      expect(() => uuidV7Timestamp(bad as never), String(bad)).toThrow(
+        expect.objectContaining({ code: 'NONDET_INVALID_ARGUMENT', details: { argument: 'uuid' } }),
+      );
+    }
   });
 });

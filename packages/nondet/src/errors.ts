@@ -29,6 +29,7 @@ export const NondetErrorCode = {
   notJson: 'NONDET_NOT_JSON',
   badDraw: 'NONDET_BAD_DRAW',
   drawsPending: 'NONDET_DRAWS_PENDING',
+  globalsLocked: 'NONDET_GLOBALS_LOCKED',
 } as const;
 
 export function invalidArgument(message: string, details: Record<string, unknown>): NondetError {

@@ -75,7 +75,10 @@ export function live(): NondetSource {
 export interface SeededOptions {
   /** The seed; equal seeds give equal draws. Default 0. */
   readonly seed?: number | string;
-  /** The wall clock's first reading, Unix-epoch ms. Default 946684800000 (2000-01-01T00:00:00Z). */
+  /**
+   * The wall clock's first reading, Unix-epoch ms, within the ±8.64e15 a `Date` can hold. Default
+   * 946684800000 (2000-01-01T00:00:00Z).
+   */
   readonly startMs?: number;
   /** How far both clocks move on each reading, ms (0 freezes them). Default 1. */
   readonly stepMs?: number;
@@ -83,6 +86,8 @@ export interface SeededOptions {
 
 /** 2000-01-01T00:00:00.000Z: far enough from now that a seeded time is never mistaken for a live one. */
 const DEFAULT_START = 946_684_800_000;
+/** The furthest instant from the epoch a `Date` can hold, in ms (ECMAScript's time value range). */
+const MAX_DATE_MS = 8.64e15;
 
 /**
  * A deterministic source for tests without a tape: a seeded PRNG (xoshiro128**) and a virtual clock
@@ -97,10 +102,12 @@ export function seeded(options: SeededOptions = {}): NondetSource {
       argument: 'seed',
     });
   }
-  if (!Number.isSafeInteger(startMs)) {
-    throw invalidArgument('seeded({ startMs }) needs an integer number of milliseconds.', {
-      argument: 'startMs',
-    });
+  // A clock a Date cannot hold would make date() an Invalid Date and iso() throw a RangeError.
+  if (!Number.isSafeInteger(startMs) || Math.abs(startMs) > MAX_DATE_MS) {
+    throw invalidArgument(
+      `seeded({ startMs }) needs an integer number of milliseconds a Date can hold (at most ${MAX_DATE_MS} from the epoch); got ${String(startMs)}.`,
+      { argument: 'startMs' },
+    );
   }
   if (!Number.isSafeInteger(stepMs) || stepMs < 0) {
     throw invalidArgument(

@@ -115,6 +115,17 @@ describe('withGlobals', () => {
       }),
     ).rejects.toThrow('async failure');
     expect(snapshot()).toEqual(before);
+    // A result whose `then` getter throws: the scope still ends.
+    expect(() =>
+      withGlobals(seeded(), () => ({
+        // biome-ignore lint/suspicious/noThenProperty: a result that looks like a thenable is what is under test
+        get then(): never {
+          throw new Error('then getter failed');
+        },
+      })),
+    ).toThrow('then getter failed');
+    expect(snapshot()).toEqual(before);
+    expect(currentSource()).toBeUndefined();
     expect(Date.now()).toBeGreaterThan(Date.UTC(2020, 0, 1));
   });
 
@@ -211,6 +222,55 @@ describe('withGlobals', () => {
     );
     expect(currentSource()).toBeUndefined();
     expect(snapshot()).toEqual(before);
+  });
+
+  it('a callback that outlives its scope never draws from it, whatever other scopes are open', async () => {
+    const before = snapshot();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const finished = recording(seeded({ seed: 'finished' }));
+    // A callback registered inside a scope that then ends (a keep-alive timer, a pooled socket).
+    let late!: Promise<[number, NondetSource | undefined]>;
+    withGlobals(finished, () => {
+      late = gate.then(() => [Date.now(), currentSource()]);
+    });
+    // It runs while another, unrelated scope is open.
+    const other = recording(seeded({ seed: 'other' }));
+    const [t, seenSource] = await withGlobals(other, async () => {
+      release();
+      return late;
+    });
+    expect(t).toBeGreaterThan(Date.UTC(2020, 0, 1));
+    expect(seenSource).toBeUndefined();
+    expect(finished.log()).toEqual([]);
+    expect(other.log()).toEqual([]);
+
+    // Nested: a callback that outlives an inner scope is served by the outer scope still open.
+    const outer = recording(seeded({ seed: 'outer' }));
+    const inner = recording(seeded({ seed: 'inner' }));
+    await withGlobals(outer, async () => {
+      let releaseInner!: () => void;
+      const innerGate = new Promise<void>((resolve) => (releaseInner = resolve));
+      let fromInner!: Promise<NondetSource | undefined>;
+      withGlobals(inner, () => {
+        fromInner = innerGate.then(() => {
+          Math.random();
+          return currentSource();
+        });
+      });
+      releaseInner();
+      expect(await fromInner).toBe(outer);
+    });
+    expect(outer.log().map((r) => r.kind)).toEqual(['random.float']);
+    expect(inner.log()).toEqual([]);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('code that kept a reference to the original Date constructor is served inside a scope', () => {
+    const KeptDate = Date;
+    const got = withGlobals(seeded({ stepMs: 0 }), () => [KeptDate.now(), Date.now()]);
+    expect(got).toEqual([Date.UTC(2000, 0, 1), Date.UTC(2000, 0, 1)]);
+    expect(KeptDate.now()).toBeGreaterThan(Date.UTC(2020, 0, 1));
   });
 
   it('a source that itself reads the globals gets the platform, not itself', () => {

@@ -1,5 +1,5 @@
-import { invalidArgument } from './errors.js';
-import { PLATFORM } from './platform.js';
+import { invalidArgument, NondetError, NondetErrorCode } from './errors.js';
+import { PLATFORM, type ScopeFrame } from './platform.js';
 import type { NondetSource } from './source.js';
 
 /**
@@ -18,8 +18,16 @@ const MAX_RANDOM_VALUES = 65536;
  * (a user source built on `Date.now()`) then gets the platform instead of recursing forever. */
 let serving = false;
 
+/** The source of the innermost scope still open around the current async context. */
+function activeSource(): NondetSource | undefined {
+  let frame = PLATFORM.scope.getStore();
+  // A callback that outlived its scope must not draw from that finished run's source.
+  while (frame !== undefined && !frame.open) frame = frame.parent;
+  return frame?.source;
+}
+
 function current(): NondetSource | undefined {
-  return serving ? undefined : PLATFORM.scope.getStore();
+  return serving ? undefined : activeSource();
 }
 
 function serve<T>(source: NondetSource, draw: (source: NondetSource) => T): T {
@@ -142,17 +150,32 @@ function install(): void {
   const crypto = globalThis.crypto;
   const performance = globalThis.performance;
   // `Date.now` is patched on the original constructor too, for code that kept a reference to it.
-  const undo = [
-    patch(OriginalDate, 'now', patchedDateNow),
-    patch(globalThis, 'Date', VirtualDate),
-    patch(Math, 'random', patchedMathRandom),
-    patch(crypto, 'randomUUID', patchedRandomUUID),
-    patch(crypto, 'getRandomValues', patchedGetRandomValues),
-    patch(performance, 'now', patchedPerformanceNow),
+  const patches: [object, string, unknown][] = [
+    [OriginalDate, 'now', patchedDateNow],
+    [globalThis, 'Date', VirtualDate],
+    [Math, 'random', patchedMathRandom],
+    [crypto, 'randomUUID', patchedRandomUUID],
+    [crypto, 'getRandomValues', patchedGetRandomValues],
+    [performance, 'now', patchedPerformanceNow],
   ];
-  PLATFORM.restore = () => {
+  const undo: (() => void)[] = [];
+  const restore = () => {
     for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
   };
+  for (const [target, key, value] of patches) {
+    try {
+      undo.push(patch(target, key, value));
+    } catch (cause) {
+      // A frozen global (a hardened runtime): put back what was already patched, all or nothing.
+      restore();
+      throw new NondetError(
+        NondetErrorCode.globalsLocked,
+        `withGlobals cannot patch ${key} (${String((cause as Error)?.message ?? cause)}): the platform's globals are frozen or locked here. Draw through the source instead (source.now(), source.uuidV4(), …).`,
+        { cause, details: { property: key } },
+      );
+    }
+  }
+  PLATFORM.restore = restore;
 }
 
 function open(): void {
@@ -204,22 +227,33 @@ export function withGlobals<T>(source: NondetSource, fn: () => T): T {
   if (typeof fn !== 'function') {
     throw invalidArgument('withGlobals(source, fn) needs a function to run.', { argument: 'fn' });
   }
+  const frame: ScopeFrame = { source, parent: PLATFORM.scope.getStore(), open: true };
+  const end = (): void => {
+    frame.open = false;
+    close();
+  };
   open();
   let result: T;
+  let thenable: boolean;
   try {
-    result = PLATFORM.scope.run(source, fn);
+    result = PLATFORM.scope.run(frame, fn);
+    // Inside the try: reading `then` runs user code (a getter) that may throw too.
+    thenable = isThenable(result);
   } catch (error) {
-    close();
+    end();
     throw error;
   }
-  if (!isThenable(result)) {
-    close();
+  if (!thenable) {
+    end();
     return result;
   }
-  return Promise.resolve(result).finally(close) as T;
+  return Promise.resolve(result).finally(end) as T;
 }
 
-/** The source serving the globals in the current async context, or undefined outside any scope. */
+/**
+ * The source serving the globals in the current async context: that of the innermost open scope
+ * around it, or undefined outside every open scope.
+ */
 export function currentSource(): NondetSource | undefined {
-  return PLATFORM.scope.getStore();
+  return activeSource();
 }

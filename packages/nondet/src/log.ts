@@ -94,9 +94,13 @@ function byStream(log: DrawLog): Map<string | null, number[]> {
 /**
  * The first draw at which `actual` departs from `expected`, or undefined when every stream holds
  * the same draws in the same order. Order across streams is ignored, as replay ignores it. Use it
- * to find what changed: record the run again and compare the new log with the old one.
+ * to find what changed: record the run again and compare the new log with the old one. Throws
+ * `NONDET_LOG_INVALID` if either is not a well-formed log.
  */
-export function compareLogs(expected: DrawLog, actual: DrawLog): LogDifference | undefined {
+export function compareLogs(expectedLog: DrawLog, actualLog: DrawLog): LogDifference | undefined {
+  // Logs usually come from files or tapes: a malformed one is a typed error, not a TypeError.
+  const expected = validateLog(expectedLog);
+  const actual = validateLog(actualLog);
   const actualStreams = byStream(actual);
   const positions = new Map<string | null, number>();
   for (let index = 0; index < expected.length; index++) {
@@ -123,12 +127,14 @@ export function compareLogs(expected: DrawLog, actual: DrawLog): LogDifference |
     }
   }
   // Everything expected matched; the first extra draw in actual, if any, is the difference.
+  // Count each stream's draws as we go: looking each index up in its stream would be quadratic.
+  const actualPositions = new Map<string | null, number>();
   for (let index = 0; index < actual.length; index++) {
     const record = actual[index]!;
     const key = record.stream ?? null;
-    const seen = positions.get(key) ?? 0;
-    const streamIndex = actualStreams.get(key)!.indexOf(index);
-    if (streamIndex >= seen)
+    const streamIndex = actualPositions.get(key) ?? 0;
+    actualPositions.set(key, streamIndex + 1);
+    if (streamIndex >= (positions.get(key) ?? 0))
       return { stream: key, streamIndex, expected: null, actual: { index, record } };
   }
   return undefined;

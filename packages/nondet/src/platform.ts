@@ -2,6 +2,18 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { NondetSource } from './source.js';
 
 /**
+ * One `withGlobals` scope, as the async context holds it. A callback can outlive the scope it was
+ * started in (a timer, a pooled socket's handler); `open` turns false when the scope ends, so such a
+ * callback is then served by the nearest enclosing scope still open, or by the platform, whatever
+ * other scopes happen to be open at the time.
+ */
+export interface ScopeFrame {
+  readonly source: NondetSource;
+  readonly parent: ScopeFrame | undefined;
+  open: boolean;
+}
+
+/**
  * The platform functions as they were before any @trace/nondet copy touched them, and the one
  * async context that routes the patched globals.
  *
@@ -17,8 +29,8 @@ export interface Platform {
   readonly mathRandom: () => number;
   readonly randomUUID: () => string;
   readonly getRandomValues: <T extends ArrayBufferView | null>(array: T) => T;
-  /** The source serving the globals in the current async context, if any. */
-  readonly scope: AsyncLocalStorage<NondetSource | undefined>;
+  /** The scope the current async context was started in, if any. */
+  readonly scope: AsyncLocalStorage<ScopeFrame | undefined>;
   /** How many scopes are open; the patches are installed while this is above zero. */
   openScopes: number;
   /** Puts back exactly what the patches replaced; set while they are installed. */
@@ -38,7 +50,7 @@ function capture(): Platform {
     mathRandom: Math.random,
     randomUUID: crypto.randomUUID.bind(crypto),
     getRandomValues: crypto.getRandomValues.bind(crypto) as Platform['getRandomValues'],
-    scope: new AsyncLocalStorage<NondetSource | undefined>(),
+    scope: new AsyncLocalStorage<ScopeFrame | undefined>(),
     openScopes: 0,
     restore: undefined,
   };

@@ -42,7 +42,54 @@ function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
   });
 }
 
+/** A run in a hardened runtime: one of the globals withGlobals patches is frozen. */
+const locked = `
+import { seeded, withGlobals } from ${JSON.stringify(dist)};
+const before = {
+  Date,
+  now: Date.now,
+  random: Math.random,
+  uuid: crypto.randomUUID,
+  values: crypto.getRandomValues,
+};
+Object.freeze(performance);
+let error;
+try {
+  withGlobals(seeded(), () => 1);
+} catch (e) {
+  error = { code: e.code, property: e.details?.property, cause: e.cause instanceof TypeError };
+}
+const restored =
+  globalThis.Date === before.Date &&
+  before.Date.now === before.now &&
+  Math.random === before.random &&
+  crypto.randomUUID === before.uuid &&
+  crypto.getRandomValues === before.values;
+process.stdout.write(JSON.stringify({ error, restored }));
+`;
+
 describe('across processes', () => {
+  it('a runtime with frozen globals gets a typed error, and nothing is left patched', async () => {
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve, reject) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', locked], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+        child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      },
+    );
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { code: 'NONDET_GLOBALS_LOCKED', property: 'now', cause: true },
+      restored: true,
+    });
+  });
+
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'trace-nondet-'));

@@ -29,6 +29,14 @@ export interface LeftoverReport {
   readonly draws: readonly LeftoverDraw[];
 }
 
+/**
+ * A copy of a logged value for the caller (leftover draws, error details): a caller editing what
+ * it was handed, say redacting it in place, must not change what the replay serves next.
+ */
+export function detached(value: JsonValue): JsonValue {
+  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
+}
+
 const ADVICE =
   'The run no longer draws what it drew when the log was recorded: re-record it if the change is intended, or find what changed before this draw (record the run again and compareLogs(old, new) shows where it departs).';
 
@@ -111,7 +119,7 @@ export class LogReader {
             index,
             stream: cursor.stream ?? null,
             streamIndex: cursor.next,
-            expected: { kind: record.kind, value: record.value },
+            expected: { kind: record.kind, value: detached(record.value) },
             asked: ask,
           },
         },
@@ -139,7 +147,7 @@ export class LogReader {
           index,
           stream: cursor.stream ?? null,
           streamIndex: cursor.next,
-          expected: { kind: record.kind, value: record.value },
+          expected: { kind: record.kind, value: detached(record.value) },
           asked,
         },
       },
@@ -159,13 +167,13 @@ export class LogReader {
         const record = this.records[index]!;
         draws.push(
           record.stream === undefined
-            ? { index, streamIndex: s, kind: record.kind, value: record.value }
+            ? { index, streamIndex: s, kind: record.kind, value: detached(record.value) }
             : {
                 index,
                 stream: record.stream,
                 streamIndex: s,
                 kind: record.kind,
-                value: record.value,
+                value: detached(record.value),
               },
         );
       }
@@ -178,11 +186,14 @@ export class LogReader {
     const { count, draws } = this.leftover();
     const first = draws[0];
     if (first === undefined) return;
-    const byStream: Record<string, number> = {};
+    // Counted in a Map: stream names are arbitrary ("constructor", "__proto__"), and a plain
+    // object would read its prototype's properties for them.
+    const counts = new Map<string, number>();
     for (const draw of draws) {
       const key = draw.stream ?? '';
-      byStream[key] = (byStream[key] ?? 0) + 1;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
     }
+    const byStream: Record<string, number> = Object.fromEntries(counts);
     throw new NondetDivergenceError(
       NondetErrorCode.unconsumed,
       `The run ended with ${count} recorded draw${count === 1 ? '' : 's'} not replayed; the first is ${where(first.index, first.stream, first.streamIndex)}: ${first.kind} ${preview(first.value)}. The run drew less than when it was recorded: re-record it if that is intended, or find what changed (leftover() lists every draw left).`,

@@ -35,14 +35,32 @@ interface Shared {
 
 /** What a failed source threw, as JSON: its name and message. */
 function describeFailure(error: unknown): JsonValue {
-  // A replayed failure re-recorded keeps the original error's name and message.
-  if (NondetError.isInstance(error) && error.code === NondetErrorCode.sourceFailed) {
-    const recorded = error.details.error as JsonValue | undefined;
-    if (recorded !== undefined) return recorded;
+  // A thrown value need not be an Error, and need not have a string form (a null-prototype object,
+  // a throwing getter): describing it must not throw, or the draw's slot would never be settled.
+  try {
+    // A replayed failure re-recorded keeps the original error's name and message.
+    if (NondetError.isInstance(error) && error.code === NondetErrorCode.sourceFailed) {
+      const recorded = error.details.error as JsonValue | undefined;
+      if (recorded !== undefined) return recorded;
+    }
+    const name = error instanceof Error ? error.name : typeof error;
+    const message = error instanceof Error ? error.message : error;
+    return { name: String(name), message: stringOf(message).slice(0, MAX_MESSAGE) };
+  } catch {
+    return { name: typeof error, message: stringOf(error).slice(0, MAX_MESSAGE) };
   }
-  const name = error instanceof Error ? error.name : typeof error;
-  const message = error instanceof Error ? error.message : String(error);
-  return { name: String(name), message: String(message).slice(0, MAX_MESSAGE) };
+}
+
+function stringOf(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return `a thrown ${typeof value} with no string form`;
+    }
+  }
 }
 
 class Recording extends BaseSource implements RecordingSource {

@@ -184,6 +184,35 @@ describe('named sources', () => {
     expect(again.log()[0]).toEqual(log[0]);
   });
 
+  it('a producer that throws a value with no string form is rethrown as is and logged as a failure', async () => {
+    const rec = recording();
+    const odd = Object.create(null) as object; // String(odd) throws
+    let caught: unknown;
+    try {
+      rec.draw('tool', () => {
+        throw odd;
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBe(odd);
+    await expect(
+      rec.drawAsync('slow', async () => {
+        throw odd;
+      }),
+    ).rejects.toBe(odd);
+    // The draws' places in the log were settled: the log is complete and replays.
+    const log = rec.log();
+    expect(log).toEqual([
+      { kind: 'source.failed:tool', value: { name: 'object', message: '[object Object]' } },
+      { kind: 'source.failed:slow', value: { name: 'object', message: '[object Object]' } },
+    ]);
+    const rep = replay(log);
+    expect(thrown(() => rep.draw('tool', () => 'x')).code).toBe('NONDET_SOURCE_FAILED');
+    expect((await rejected(rep.drawAsync('slow', () => 'x'))).code).toBe('NONDET_SOURCE_FAILED');
+    rep.assertConsumed();
+  });
+
   it('a value with no JSON form is a typed error, logged as a failure', () => {
     const rec = recording();
     for (const value of [undefined, Number.NaN, new Date(0), new Map(), () => 1, 1n]) {
@@ -264,6 +293,60 @@ describe('named sources', () => {
     await expect(live().drawAsync('', () => 1)).rejects.toMatchObject({
       code: 'NONDET_INVALID_ARGUMENT',
     });
+  });
+});
+
+describe('leftover draws on named streams', () => {
+  it('are counted per stream whatever the names, "constructor" and "__proto__" included', () => {
+    const rec = recording(seeded());
+    rec.stream('constructor').float();
+    rec.stream('__proto__').now();
+    rec.stream('__proto__').now();
+    rec.stream('toString').uuidV4();
+    rec.float();
+    const rep = replay(rec.log());
+    rep.stream('toString').uuidV4();
+    expect(rep.leftover()).toEqual({
+      count: 4,
+      draws: [
+        expect.objectContaining({ index: 0, stream: 'constructor', streamIndex: 0 }),
+        expect.objectContaining({ index: 1, stream: '__proto__', streamIndex: 0 }),
+        expect.objectContaining({ index: 2, stream: '__proto__', streamIndex: 1 }),
+        expect.objectContaining({ index: 4, streamIndex: 0, kind: 'random.float' }),
+      ],
+    });
+    const error = thrown(() => rep.assertConsumed());
+    expect(error.code).toBe('NONDET_UNCONSUMED');
+    expect(error.details).toMatchObject({ count: 4, index: 0, stream: 'constructor' });
+    const byStream = error.details.byStream as Record<string, unknown>;
+    expect(Object.entries(byStream)).toEqual([
+      ['constructor', 1],
+      ['__proto__', 2],
+      ['', 1],
+    ]);
+  });
+});
+
+describe('what a replay hands out', () => {
+  it('leftover draws and error details are copies: editing them cannot change what is served', () => {
+    const log = [
+      { kind: 'random.int', value: { min: '1', max: '6', value: '4' } },
+      { kind: 'source:cfg', value: { mode: 'safe' } },
+      { kind: 'source.failed:tool', value: { name: 'Error', message: 'down' } },
+    ];
+    const rep = replay(log);
+    const left = rep.leftover().draws;
+    (left[0]!.value as Record<string, string>).value = '6';
+    (left[1]!.value as Record<string, string>).mode = 'unsafe';
+    const mismatch = thrown(() => rep.float());
+    (mismatch.details.expected as { value: Record<string, string> }).value.value = '5';
+    expect(rep.int(1, 6)).toBe(4);
+    const wrongAsk = thrown(() => rep.draw('other', () => null));
+    (wrongAsk.details.expected as { value: Record<string, string> }).value.mode = 'edited';
+    expect(rep.draw('cfg', () => null)).toEqual({ mode: 'safe' });
+    expect(thrown(() => rep.draw('tool', () => null)).code).toBe('NONDET_SOURCE_FAILED');
+    expect(rep.leftover().count).toBe(0);
+    expect(log[0]!.value).toEqual({ min: '1', max: '6', value: '4' });
   });
 });
 

@@ -2,7 +2,7 @@ import { NondetError, NondetErrorCode } from './errors.js';
 import { type JsonValue, preview } from './json.js';
 import { DecodeProblem, type Kind } from './kinds.js';
 import { validateLog } from './log.js';
-import { type Cursor, type LeftoverReport, LogReader } from './reader.js';
+import { type Cursor, detached, type LeftoverReport, LogReader } from './reader.js';
 import {
   BaseSource,
   type DrawCodec,
@@ -96,7 +96,7 @@ class Replay extends BaseSource implements ReplaySource {
     const index = this.reader.peek(this.cursor, kind, sourceFailedKind(name), describeSource, kind);
     const record = this.reader.records[index]!;
     if (record.kind !== sourceKind(name)) {
-      const error = replayedFailure(name, this.cursor, index, record.value);
+      const error = replayedFailure(name, this.cursor, index, detached(record.value));
       this.reader.advance(this.cursor);
       throw error;
     }

@@ -41,6 +41,9 @@ describe('seeded', () => {
     const frozen = seeded({ stepMs: 0 });
     expect(frozen.now()).toBe(frozen.now());
     expect(seeded().now()).toBe(Date.UTC(2000, 0, 1));
+    // The ends of the range a Date can hold are accepted.
+    expect(seeded({ startMs: 8.64e15, stepMs: 0 }).iso()).toBe('+275760-09-13T00:00:00.000Z');
+    expect(seeded({ startMs: -8.64e15 }).date().getTime()).toBe(-8.64e15);
   });
 
   it('each stream has its own sequence: draws on one do not depend on draws on another', () => {
@@ -65,6 +68,8 @@ describe('seeded', () => {
       { seed: Number.NaN },
       { seed: {} as never },
       { startMs: 1.5 },
+      { startMs: 8.64e15 + 1 }, // past what a Date can hold: iso() would throw a RangeError
+      { startMs: -8.64e15 - 1 },
       { stepMs: -1 },
     ]) {
       expect(() => seeded(options)).toThrow(

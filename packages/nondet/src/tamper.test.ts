@@ -145,6 +145,32 @@ describe('a tampered log is caught at the tampered draw', () => {
     );
   });
 
+  it('a changed kind on a named stream: caught at its index in the whole log and its stream', () => {
+    fc.assert(
+      fc.property(
+        cases,
+        fc.array(fc.constantFrom(undefined, 'a', 'b'), { minLength: 25, maxLength: 25 }),
+        ({ steps, seed, pick, variant }, streams) => {
+          const onStreams = steps.map((step, i) =>
+            streams[i] === undefined ? step : { ...step, stream: streams[i] },
+          );
+          const { log, values } = record(onStreams, seed);
+          const i = pick % log.length;
+          const others = BUILT_IN_KINDS.filter((k) => k !== log[i]!.kind);
+          log[i] = { ...log[i]!, kind: others[variant % others.length]! };
+          const departure = replayAgainst(log, onStreams, values);
+          expectCaughtAt(departure, i);
+          const streamIndex = log.slice(0, i).filter((r) => r.stream === log[i]!.stream).length;
+          expect((departure.error as NondetError).details).toMatchObject({
+            reason: 'kind-mismatch',
+            stream: log[i]!.stream ?? null,
+            streamIndex,
+          });
+        },
+      ),
+    );
+  });
+
   it('a changed value: refused at its index, or served there and nowhere else', () => {
     fc.assert(
       fc.property(cases, ({ steps, seed, pick, variant }) => {

@@ -1,4 +1,6 @@
 /** Formatting and checking RFC 9562 UUIDs (versions 4 and 7) in their canonical lowercase form. */
+import { invalidArgument } from './errors.js';
+import { preview } from './json.js';
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -57,7 +59,16 @@ export function isUuid(value: unknown, version: 4 | 7): value is string {
   return typeof value === 'string' && (version === 4 ? UUID_V4 : UUID_V7).test(value);
 }
 
-/** The Unix-epoch milliseconds a UUIDv7 embeds. */
+/**
+ * The Unix-epoch milliseconds a UUIDv7 embeds. Throws `NONDET_INVALID_ARGUMENT` for anything that
+ * is not a UUIDv7 (either case), rather than reading a timestamp out of arbitrary text.
+ */
 export function uuidV7Timestamp(uuid: string): number {
+  if (typeof uuid !== 'string' || !isUuid(uuid.toLowerCase(), 7)) {
+    throw invalidArgument(
+      `uuidV7Timestamp(uuid) needs a UUIDv7 such as 017f22e2-79b0-7cc3-98c4-dc0c0c07398f; got ${preview(uuid)}.`,
+      { argument: 'uuid' },
+    );
+  }
   return Number.parseInt(uuid.slice(0, 8) + uuid.slice(9, 13), 16);
 }

@@ -3,6 +3,8 @@
 //   mode "loop":  append forever (until killed), printing "ready" once the first entry is written.
 //   mode "batch": append AUDIT_COUNT entries, close, print a JSON result line, exit.
 //   mode "efbig": run under `ulimit -f`; one append fails part-way through its write.
+//   mode "linger": append one entry, print "appended", wait AUDIT_LINGER_MS, exit without close.
+//   mode "reopen": open (repairing what it finds), close at once, print how the close went.
 import { openAuditLog } from '../../dist/index.js';
 
 const [dir, mode] = process.argv.slice(2);
@@ -11,6 +13,9 @@ const options = {
   signingKey: process.env.AUDIT_SIGNING_KEY,
   durability: process.env.AUDIT_DURABILITY ?? 'none',
   lockTimeoutMs: Number(process.env.AUDIT_LOCK_TIMEOUT_MS ?? 0),
+  ...(process.env.AUDIT_FSYNC_INTERVAL_MS
+    ? { fsyncIntervalMs: Number(process.env.AUDIT_FSYNC_INTERVAL_MS) }
+    : {}),
 };
 
 let log;
@@ -18,7 +23,7 @@ try {
   log = await openAuditLog(dir, options);
 } catch (error) {
   process.stdout.write(
-    `${JSON.stringify({ ok: false, code: error.code ?? null, message: error.message })}\n`,
+    `${JSON.stringify({ ok: false, code: error.code ?? null, message: error.message, repairs: error.details?.repairs ?? null })}\n`,
   );
   process.exit(0);
 }
@@ -43,6 +48,20 @@ if (mode === 'loop') {
     await previous;
     previous = Promise.all(batch);
   }
+} else if (mode === 'linger') {
+  // Whatever reaches the disk here was synced by the durability mode, not by close().
+  await log.append('linger', { pid: process.pid });
+  process.stdout.write('appended\n');
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.AUDIT_LINGER_MS ?? 0)));
+  process.exit(0);
+} else if (mode === 'reopen') {
+  let closed = 'ok';
+  try {
+    await log.close();
+  } catch (error) {
+    closed = error.code ?? String(error);
+  }
+  process.stdout.write(`${JSON.stringify({ ok: true, repairs: log.repairs.length, closed })}\n`);
 } else if (mode === 'efbig') {
   // Run under a file-size limit: the big entry's write stops part-way (EFBIG), for real.
   const outcome = [];
