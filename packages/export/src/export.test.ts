@@ -146,6 +146,12 @@ describe('exportActionTraces', () => {
       [{ evidence: { audit: { seq: 1.5 } } }, 'evidence.audit.seq'],
       [{ model: { provider: 'acme', streamed: false } }, 'model.provider'],
       [{ correction: { by: '', note: '', at: 0 } }, 'correction.by'],
+      // Parts that are null or out of range: typed errors, not a TypeError or a schema break.
+      [{ evidence: { tape: null } }, 'evidence.tape'],
+      [{ evidence: { audit: null } }, 'evidence.audit'],
+      [{ result: 1, resultFlags: null }, 'resultFlags'],
+      [{ result: 1, resultFlags: { toolCalls: -1 } }, 'resultFlags.toolCalls'],
+      [{ result: 1, resultFlags: { contentBlocks: '2' } }, 'resultFlags.contentBlocks'],
     ];
     for (const [patch, field] of cases) {
       try {
@@ -160,6 +166,59 @@ describe('exportActionTraces', () => {
     expect(() => createTraceExporter({ allowRawResults: 'yes' as never })).toThrowError(
       expect.objectContaining({ code: 'EXPORT_INVALID_OPTIONS' }),
     );
+  });
+});
+
+describe('times and numbers the schema and a JSON round trip can hold', () => {
+  it('refuses times outside years 0000–9999 instead of writing an expanded year the schema rejects', () => {
+    const last = exportActionTrace({ ...minimal, invokedAt: '9999-12-31T23:59:59.999Z' });
+    expect(validateEnvelope(JSON.parse(JSON.stringify(last)))).toBe(true);
+    // Microseconds passed as milliseconds land in year ~55,000.
+    for (const invokedAt of [
+      253_402_300_800_000,
+      1_700_000_000_000_000,
+      '+020000-01-01T00:00:00Z',
+    ]) {
+      expect(() => exportActionTrace({ ...minimal, invokedAt })).toThrowError(
+        expect.objectContaining({
+          code: 'EXPORT_INVALID_TRACE',
+          details: { index: 0, field: 'invokedAt' },
+        }),
+      );
+    }
+    expect(() =>
+      exportActionTrace({ ...minimal, correction: { by: 'a', note: '', at: 8.64e15 } }),
+    ).toThrowError(
+      expect.objectContaining({
+        code: 'EXPORT_INVALID_TRACE',
+        details: { index: 0, field: 'correction.at' },
+      }),
+    );
+    expect(() => exportActionTraces([], { exportedAt: -8.64e15 })).toThrowError(
+      expect.objectContaining({ code: 'EXPORT_INVALID_OPTIONS' }),
+    );
+  });
+
+  it('writes no -0, so the export survives a JSON round trip unchanged', () => {
+    const envelope = exportActionTrace({
+      ...minimal,
+      kind: 'model_call',
+      iteration: -0,
+      evidence: {
+        tape: { fingerprint: 'ab', exchangeIndex: -0, toolCallIndex: -0 },
+        audit: { seq: -0 },
+      },
+      model: {
+        provider: 'openai',
+        inputTokens: -0,
+        outputTokens: -0,
+        maxTokens: -0,
+        streamed: false,
+      },
+      result: [],
+      resultFlags: { contentBlocks: -0, toolCalls: -0 },
+    });
+    expect(JSON.parse(JSON.stringify(envelope))).toEqual(envelope);
   });
 });
 

@@ -96,6 +96,11 @@ function isNonNegativeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
+/** JSON has no -0: write the 0 that `JSON.parse` reads back, so a round trip changes nothing. */
+function noNegativeZero(value: number): number {
+  return value === 0 ? 0 : value;
+}
+
 /** Builds a {@link TraceExporter}; throws `EXPORT_INVALID_OPTIONS` for a malformed option. */
 export function createTraceExporter(options: ExportOptions = {}): TraceExporter {
   const redactor = isRedactor(options.redaction)
@@ -183,6 +188,16 @@ export function createTraceExporter(options: ExportOptions = {}): TraceExporter 
     }
     const evidence =
       draft.evidence === undefined ? undefined : checkEvidence(draft.evidence, fail, plain);
+    const flags = draft.resultFlags;
+    if (flags !== undefined) {
+      // The summary copies these counts as they are: a bad one would break the schema.
+      if (typeof flags !== 'object' || flags === null) fail('resultFlags', 'must be an object.');
+      for (const key of ['contentBlocks', 'toolCalls'] as const) {
+        if (flags[key] !== undefined && !isNonNegativeInteger(flags[key])) {
+          fail(`resultFlags.${key}`, 'must be a non-negative integer.');
+        }
+      }
+    }
     const scope: RedactionScope = { pii: sensitivity === 'pii', pci: sensitivity === 'pci' };
     const stripped = sensitivity === 'secrets' || sensitivity === 'memory';
     // Stripping an already stripped value keeps its placeholder, so re-exports are stable.
@@ -228,7 +243,7 @@ export function createTraceExporter(options: ExportOptions = {}): TraceExporter 
     if (draft.model !== undefined) out.model = buildModel(draft.model, plain, fail);
     if (draft.callId !== undefined) out.callId = plain(draft.callId);
     if (draft.parentId !== undefined) out.parentId = plain(draft.parentId);
-    if (draft.iteration !== undefined) out.iteration = draft.iteration;
+    if (draft.iteration !== undefined) out.iteration = noNegativeZero(draft.iteration);
     if (draft.annotations !== undefined) {
       if (!Array.isArray(draft.annotations)) fail('annotations', 'must be an array.');
       out.annotations = stripped
@@ -263,6 +278,7 @@ function checkEvidence(evidence: Evidence, fail: Fail, plain: (s: string) => str
   const out: { -readonly [K in keyof Evidence]: Evidence[K] } = {};
   const tape = evidence.tape;
   if (tape !== undefined) {
+    if (typeof tape !== 'object' || tape === null) fail('evidence.tape', 'must be an object.');
     if (typeof tape.fingerprint !== 'string' || !/^[0-9a-f]+$/i.test(tape.fingerprint)) {
       fail('evidence.tape.fingerprint', "must be the tape's hex fingerprint.");
     }
@@ -274,12 +290,15 @@ function checkEvidence(evidence: Evidence, fail: Fail, plain: (s: string) => str
     }
     out.tape = {
       fingerprint: tape.fingerprint.toLowerCase(),
-      exchangeIndex: tape.exchangeIndex,
-      ...(tape.toolCallIndex !== undefined ? { toolCallIndex: tape.toolCallIndex } : {}),
+      exchangeIndex: noNegativeZero(tape.exchangeIndex),
+      ...(tape.toolCallIndex !== undefined
+        ? { toolCallIndex: noNegativeZero(tape.toolCallIndex) }
+        : {}),
     };
   }
   const audit = evidence.audit;
   if (audit !== undefined) {
+    if (typeof audit !== 'object' || audit === null) fail('evidence.audit', 'must be an object.');
     if (!isNonNegativeInteger(audit.seq))
       fail('evidence.audit.seq', 'must be a non-negative integer.');
     if (audit.session !== undefined && typeof audit.session !== 'string') {
@@ -292,7 +311,7 @@ function checkEvidence(evidence: Evidence, fail: Fail, plain: (s: string) => str
       fail('evidence.audit.hash', 'must be a hex string.');
     }
     out.audit = {
-      seq: audit.seq,
+      seq: noNegativeZero(audit.seq),
       ...(audit.session !== undefined ? { session: plain(audit.session) } : {}),
       ...(audit.hash !== undefined ? { hash: audit.hash.toLowerCase() } : {}),
     };
@@ -358,14 +377,14 @@ function buildModel(model: ModelInfo, plain: (s: string) => string, fail: Fail):
     const value = model[key];
     if (value === undefined) continue;
     if (!isNonNegativeInteger(value)) fail(`model.${key}`, 'must be a non-negative integer.');
-    out[key] = value;
+    out[key] = noNegativeZero(value);
   }
   for (const key of ['temperature', 'topP'] as const) {
     const value = model[key];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value))
       fail(`model.${key}`, 'must be a finite number.');
-    out[key] = value === 0 ? 0 : value;
+    out[key] = noNegativeZero(value);
   }
   out.streamed = model.streamed === true;
   return out as unknown as ModelInfo;

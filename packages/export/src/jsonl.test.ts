@@ -100,6 +100,13 @@ describe('JSONL export', () => {
       details: { line: 2 },
     });
     await expect(collect(readJsonl([]))).rejects.toMatchObject({ code: 'EXPORT_NOT_AN_EXPORT' });
+    // An envelope written on one line is not a JSONL stream: refused, not read as a header
+    // with its traces silently dropped.
+    const envelope = exportActionTraces(drafts(2, 's'));
+    await expect(collect(readJsonl([`${JSON.stringify(envelope)}\n`]))).rejects.toMatchObject({
+      code: 'EXPORT_NOT_AN_EXPORT',
+      details: { line: 1 },
+    });
     const trace = { id: 'a' } as unknown as ActionTrace;
     // A line split across chunks (and a multi-byte character split across bytes) still parses.
     const bytes = new TextEncoder().encode(
@@ -111,6 +118,31 @@ describe('JSONL export', () => {
       bytes.slice(bytes.length - 4),
     ];
     expect(await collect(readJsonl(parts))).toEqual([{ id: 'a', name: 'é' }]);
+  });
+});
+
+describe('JSONL export to a failing destination', () => {
+  it('reports as written only the traces the destination accepted', async () => {
+    let acceptedText = '';
+    let writes = 0;
+    const failing = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        writes++;
+        // The disk fills on the third chunk.
+        if (writes >= 3) {
+          done(new Error('ENOSPC: no space left on device'));
+          return;
+        }
+        acceptedText += chunk.toString();
+        setImmediate(done);
+      },
+    });
+    const error = await writeJsonl(drafts(5000, 'x'), failing).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'EXPORT_WRITE_FAILED' });
+    const acceptedTraces = acceptedText.split('\n').length - 2; // minus header and final ''
+    expect(acceptedTraces).toBeGreaterThan(0);
+    // Resuming from details.traces must not skip a trace that never reached the destination.
+    expect((error as { details: { traces: number } }).details.traces).toBe(acceptedTraces);
   });
 });
 

@@ -63,8 +63,12 @@ export async function writeJsonl(
   options: ExportOptions = {},
 ): Promise<JsonlWriteResult> {
   let pending = '';
+  let pendingLines = 0;
   let bytes = 0;
   let lines = 0;
+  // Lines (header included) whose write the destination confirmed. A failure reports these, not
+  // the lines generated: a caller resuming from `details.traces` must not skip unwritten traces.
+  let accepted = 0;
   let failure: unknown;
   let wake: (() => void) | undefined;
   // Listen for the whole write: an error between two writes must not go unhandled.
@@ -81,18 +85,26 @@ export async function writeJsonl(
   destination.on('close', onClose);
   destination.on('drain', onDrain);
   const check = (): void => {
-    if (failure !== undefined) throw writeFailed(failure, Math.max(0, lines - 1));
+    if (failure !== undefined) throw writeFailed(failure, Math.max(0, accepted - 1));
     if (destination.destroyed || destination.writableEnded) {
-      throw writeFailed(new Error('The destination was already closed.'), Math.max(0, lines - 1));
+      throw writeFailed(
+        new Error('The destination was already closed.'),
+        Math.max(0, accepted - 1),
+      );
     }
   };
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     check();
     const chunk = pending;
+    const chunkLines = pendingLines;
     pending = '';
+    pendingLines = 0;
     bytes += Buffer.byteLength(chunk);
-    if (!destination.write(chunk)) {
+    const written = destination.write(chunk, (error) => {
+      if (error === undefined || error === null) accepted += chunkLines;
+    });
+    if (!written) {
       await new Promise<void>((resolve) => {
         wake = resolve;
         if (failure !== undefined) resolve();
@@ -104,6 +116,7 @@ export async function writeJsonl(
   try {
     for await (const line of exportJsonl(drafts, options)) {
       pending += line;
+      pendingLines++;
       lines++;
       if (pending.length >= CHUNK_CHARS) await flush();
     }
@@ -144,6 +157,15 @@ export async function* readJsonl(
     }
     if (!sawHeader) {
       checkHeader(value, 'JSONL header');
+      if ((value as { format?: unknown }).format !== 'jsonl') {
+        // A one-line envelope passes the schema and version checks: reading it as a header would
+        // drop its traces without a word.
+        throw new ExportError(
+          ExportErrorCode.NOT_AN_EXPORT,
+          'The first line is not a JSONL export header (its "format" is not "jsonl"): read an envelope with readActionTraceEnvelope.',
+          { details: { line: lineNo } },
+        );
+      }
       sawHeader = true;
       return undefined;
     }

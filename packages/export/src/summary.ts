@@ -41,8 +41,9 @@ export function summariseResult(raw: unknown, flags: ResultFlags = {}): ResultSu
   } else {
     summary = { type: 'null', bytes: 0 };
   }
-  if (flags.contentBlocks !== undefined) summary.contentBlocks = flags.contentBlocks;
-  if (flags.toolCalls !== undefined) summary.toolCalls = flags.toolCalls;
+  // `+ 0` writes -0 as the 0 a JSON round trip reads back.
+  if (flags.contentBlocks !== undefined) summary.contentBlocks = flags.contentBlocks + 0;
+  if (flags.toolCalls !== undefined) summary.toolCalls = flags.toolCalls + 0;
   if (flags.streamed === true) summary.streamed = true;
   if (flags.incomplete === true) summary.incomplete = true;
   if (flags.isError === true) summary.isError = true;

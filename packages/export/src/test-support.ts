@@ -72,6 +72,10 @@ export const secretArb: fc.Arbitrary<GeneratedSecret> = fc
         secret: `-----BEGIN ${'RSA PRIVATE'} KEY-----\n${body}\n-----END ${'RSA PRIVATE'} KEY-----`,
         cores: [body],
       }),
+      () => ({
+        secret: `-----BEGIN PGP ${'PRIVATE'} KEY BLOCK-----\n\n${body}\n-----END PGP ${'PRIVATE'} KEY BLOCK-----`,
+        cores: [body],
+      }),
       () => ({ secret: `${'AI'}za${body.slice(0, 35)}`, cores: [body.slice(0, 35)] }),
       () => ({ secret: `${'gh'}o_${body}`, cores: [body] }),
     ];

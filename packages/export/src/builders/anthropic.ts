@@ -66,23 +66,41 @@ export const anthropicParser: ProviderParser = {
     // usage, content blocks arrive by index, input JSON arrives as string fragments, and
     // message_delta carries the stop reason and the final usage.
     let message: Record<string, unknown> = {};
-    const blocks: Record<string, unknown>[] = [];
+    // Blocks by their stream index. A map, not an array: a corrupt index (2e9) must not make a
+    // sparse array whose every slot is then walked.
+    const blocks = new Map<number, Record<string, unknown>>();
+    let nextIndex = 0;
     const partialJson = new Map<number, string>();
     let providerError: ParsedResponse['providerError'];
+    // A body with no message event (an HTML error page, an empty stream) describes no message:
+    // reporting an empty one would invent a result the exchange never had.
+    let sawMessage = false;
     for (const event of events) {
       const data = asRecord(tryJson(event.data));
       if (data === undefined) continue;
       const type = asString(data.type) ?? event.event;
+      if (
+        type === 'message_start' ||
+        type === 'content_block_start' ||
+        type === 'content_block_delta' ||
+        type === 'message_delta'
+      ) {
+        sawMessage = true;
+      }
       if (type === 'message_start') {
         message = { ...(asRecord(data.message) ?? {}) };
       } else if (type === 'content_block_start') {
-        const index = asCount(data.index) ?? blocks.length;
-        blocks[index] = { ...(asRecord(data.content_block) ?? {}) };
+        const index = asCount(data.index) ?? nextIndex;
+        nextIndex = Math.max(nextIndex, index + 1);
+        blocks.set(index, { ...(asRecord(data.content_block) ?? {}) });
       } else if (type === 'content_block_delta') {
-        const index = asCount(data.index) ?? blocks.length - 1;
+        const index = asCount(data.index) ?? nextIndex - 1;
+        // A delta with no index before any block belongs to nothing.
+        if (index < 0) continue;
+        nextIndex = Math.max(nextIndex, index + 1);
         const delta = asRecord(data.delta);
-        const block = blocks[index] ?? {};
-        blocks[index] = block;
+        const block = blocks.get(index) ?? {};
+        blocks.set(index, block);
         if (delta?.type === 'text_delta') {
           block.text = `${asString(block.text) ?? ''}${asString(delta.text) ?? ''}`;
         } else if (delta?.type === 'input_json_delta') {
@@ -106,14 +124,19 @@ export const anthropicParser: ProviderParser = {
         };
       }
     }
+    if (!sawMessage) {
+      return providerError === undefined
+        ? { finishReasons: [], toolCalls: [] }
+        : { finishReasons: [], toolCalls: [], providerError };
+    }
     for (const [index, text] of partialJson) {
-      const block = blocks[index];
+      const block = blocks.get(index);
       if (block === undefined) continue;
       // A stream cut mid-argument leaves JSON that does not parse: keep the text.
       const parsed = text.length === 0 ? {} : tryJson(text);
       block.input = parsed === undefined ? text : parsed;
     }
-    message.content = blocks.filter((b) => b !== undefined);
+    message.content = [...blocks.entries()].sort(([a], [b]) => a - b).map(([, block]) => block);
     const parsed = fromMessage(message);
     return providerError === undefined ? parsed : { ...parsed, providerError };
   },

@@ -108,6 +108,22 @@ describe('tracesFromAudit', () => {
         type: 'phase',
         payload: { phase: 'nap', status: 'succeeded' },
       }),
+      // A duration that puts the start before year 0, and a time past year 9999: typed errors,
+      // not a RangeError from Date or a time the schema rejects.
+      JSON.stringify({
+        v: 1,
+        seq: 0,
+        ts: '2026-01-01T00:00:00Z',
+        type: 'tool_call',
+        payload: { tool: 'x', status: 'ok', durationMs: 1e16, fromScript: false },
+      }),
+      JSON.stringify({
+        v: 1,
+        seq: 0,
+        ts: '+020000-01-01T00:00:00Z',
+        type: 'tool_call',
+        payload: { tool: 'x', status: 'ok', durationMs: 1, fromScript: false },
+      }),
     ];
     for (const line of bad) {
       expect(() => tracesFromAudit([line]), line).toThrowError(

@@ -115,12 +115,16 @@ function draftFromEntry(
       typeof p.durationMs === 'number' && Number.isFinite(p.durationMs) && p.durationMs >= 0
         ? p.durationMs
         : undefined;
-    const endMs = Date.parse(entry.ts);
+    // The entry is written when the call ends; a duration reaching outside the representable
+    // years is refused here rather than thrown as a RangeError from Date.
+    const invokedAt =
+      toIsoTime(Date.parse(entry.ts) - (durationMs ?? 0)) ??
+      invalid(index, '(tool_call) has a `durationMs` that puts its start outside years 0000–9999.');
     return {
       ...common,
       kind: p.fromScript === true ? 'script_call' : 'tool_call',
       name: p.tool,
-      invokedAt: new Date(endMs - (durationMs ?? 0)).toISOString(),
+      invokedAt,
       ...(durationMs !== undefined ? { durationMs } : {}),
       status: p.status === 'ok' ? 'succeeded' : 'failed',
       ...(p.status === 'failed'

@@ -58,7 +58,12 @@ function fromCompletion(body: Record<string, unknown>): ParsedResponse {
 interface StreamChoice {
   content: string;
   finishReason?: string;
-  toolCalls: { id?: string; name: string; arguments: string }[];
+  /**
+   * Tool calls by their stream index. A map, not an array: a corrupt index (2e9) must not make a
+   * sparse array whose every slot is then walked.
+   */
+  toolCalls: Map<number, { id?: string; name: string; arguments: string }>;
+  nextToolCall: number;
 }
 
 /** OpenAI Chat Completions (`POST …/chat/completions`), JSON or server-sent events. */
@@ -89,6 +94,9 @@ export const openaiParser: ProviderParser = {
     let model: string | undefined;
     let usage: Record<string, unknown> | undefined;
     let providerError: ParsedResponse['providerError'];
+    // A body with no completion chunk (an HTML error page, an empty stream) describes no
+    // completion: rebuilding an empty one would invent a result the exchange never had.
+    let sawChunk = false;
     for (const event of events) {
       if (event.data === '[DONE]') continue;
       const chunk = asRecord(tryJson(event.data));
@@ -101,6 +109,7 @@ export const openaiParser: ProviderParser = {
         };
         continue;
       }
+      sawChunk = true;
       id ??= asString(chunk.id);
       model ??= asString(chunk.model);
       const chunkUsage = asRecord(chunk.usage);
@@ -110,7 +119,7 @@ export const openaiParser: ProviderParser = {
         const index = asCount(choice?.index) ?? 0;
         let state = choices.get(index);
         if (state === undefined) {
-          state = { content: '', toolCalls: [] };
+          state = { content: '', toolCalls: new Map(), nextToolCall: 0 };
           choices.set(index, state);
         }
         const reason = asString(choice?.finish_reason);
@@ -119,16 +128,22 @@ export const openaiParser: ProviderParser = {
         state.content += asString(delta?.content) ?? '';
         for (const rawCall of Array.isArray(delta?.tool_calls) ? delta.tool_calls : []) {
           const call = asRecord(rawCall);
-          const callIndex = asCount(call?.index) ?? state.toolCalls.length;
+          const callIndex = asCount(call?.index) ?? state.nextToolCall;
+          state.nextToolCall = Math.max(state.nextToolCall, callIndex + 1);
           const fn = asRecord(call?.function);
-          const existing = state.toolCalls[callIndex] ?? { name: '', arguments: '' };
-          state.toolCalls[callIndex] = existing;
+          const existing = state.toolCalls.get(callIndex) ?? { name: '', arguments: '' };
+          state.toolCalls.set(callIndex, existing);
           const callId = asString(call?.id);
           if (callId !== undefined) existing.id = callId;
           existing.name += asString(fn?.name) ?? '';
           existing.arguments += asString(fn?.arguments) ?? '';
         }
       }
+    }
+    if (!sawChunk) {
+      return providerError === undefined
+        ? { finishReasons: [], toolCalls: [] }
+        : { finishReasons: [], toolCalls: [], providerError };
     }
     const completion: Record<string, unknown> = {
       ...(id !== undefined ? { id } : {}),
@@ -141,11 +156,11 @@ export const openaiParser: ProviderParser = {
           message: {
             role: 'assistant',
             content: state.content.length > 0 ? state.content : null,
-            ...(state.toolCalls.length > 0
+            ...(state.toolCalls.size > 0
               ? {
-                  tool_calls: state.toolCalls
-                    .filter((c) => c !== undefined)
-                    .map((c) => ({
+                  tool_calls: [...state.toolCalls.entries()]
+                    .sort(([a], [b]) => a - b)
+                    .map(([, c]) => ({
                       ...(c.id !== undefined ? { id: c.id } : {}),
                       type: 'function',
                       function: { name: c.name, arguments: c.arguments },

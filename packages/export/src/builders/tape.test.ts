@@ -425,6 +425,124 @@ describe('tracesFromTape: OpenAI', () => {
   });
 });
 
+describe('tracesFromTape: bodies that are not model responses', () => {
+  it('reports no result for an HTML error page or an empty stream, for either provider', () => {
+    for (const url of [ANTHROPIC, OPENAI]) {
+      const drafts = tracesFromTape(
+        tape([
+          exchange(url, { model: 'm' }, 502, {
+            kind: 'bytes',
+            bytes: bytes('<html><body>502 Bad Gateway</body></html>'),
+          }),
+          exchange(url, { model: 'm', stream: true }, 200, {
+            kind: 'stream',
+            chunks: [],
+            end: {
+              kind: 'error',
+              offsetMs: 7,
+              error: { name: 'TypeError', message: 'terminated' },
+            },
+          }),
+        ]),
+      );
+      expect(drafts, url).toHaveLength(2);
+      expect(drafts[0], url).toMatchObject({
+        status: 'failed',
+        error: { type: 'http_502', message: 'Error' },
+      });
+      expect(drafts[1], url).toMatchObject({ status: 'failed', error: { message: 'terminated' } });
+      for (const draft of drafts) {
+        // Nothing came back that describes a message: no invented `{ content: [] }` or
+        // `{ object: 'chat.completion', choices: [] }` result, no invented counts.
+        expect(draft, url).not.toHaveProperty('result');
+        expect(draft, url).not.toHaveProperty('resultFlags');
+        expect(exportActionTraces([draft]).traces[0], url).not.toHaveProperty('result');
+      }
+    }
+  });
+});
+
+describe('tracesFromTape: corrupt stream indexes', () => {
+  it('reads a stream whose block or tool-call index is huge without walking a sparse array', () => {
+    // Before, each of these spent tens of seconds filtering a 2e9-slot array (the test timed out).
+    const huge = 2_000_000_000;
+    const anthropicBody = sse([
+      ['message_start', { type: 'message_start', message: { id: 'm', model: 'x' } }],
+      [
+        'content_block_start',
+        {
+          type: 'content_block_start',
+          index: huge,
+          content_block: { type: 'tool_use', id: 'toolu_h', name: 'far', input: {} },
+        },
+      ],
+      [
+        'content_block_delta',
+        {
+          type: 'content_block_delta',
+          index: huge,
+          delta: { type: 'input_json_delta', partial_json: '{"a":1}' },
+        },
+      ],
+      [
+        'content_block_start',
+        { type: 'content_block_start', index: 0, content_block: { type: 'text', text: 'hi' } },
+      ],
+    ]);
+    const openaiBody = sse([
+      [
+        undefined,
+        {
+          id: 'c',
+          choices: [
+            {
+              index: 0,
+              delta: {
+                tool_calls: [
+                  { index: huge, id: 'call_h', function: { name: 'far', arguments: '{}' } },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+      [
+        undefined,
+        {
+          id: 'c',
+          choices: [
+            {
+              index: 0,
+              delta: { tool_calls: [{ index: 0, id: 'call_0', function: { name: 'near' } }] },
+            },
+          ],
+        },
+      ],
+    ]);
+    const drafts = tracesFromTape(
+      tape([
+        exchange(ANTHROPIC, { model: 'x' }, 200, { kind: 'bytes', bytes: bytes(anthropicBody) }),
+        exchange(OPENAI, { model: 'x' }, 200, { kind: 'bytes', bytes: bytes(openaiBody) }),
+      ]),
+    );
+    // Blocks and calls keep their stream order, the huge index last.
+    expect(drafts[0]!.result).toEqual({
+      id: 'm',
+      model: 'x',
+      content: [
+        { type: 'text', text: 'hi' },
+        { type: 'tool_use', id: 'toolu_h', name: 'far', input: { a: 1 } },
+      ],
+    });
+    const message = (drafts[1]!.result as { choices: { message: { tool_calls: unknown[] } }[] })
+      .choices[0]!.message;
+    expect(message.tool_calls).toEqual([
+      { id: 'call_0', type: 'function', function: { name: 'near', arguments: '' } },
+      { id: 'call_h', type: 'function', function: { name: 'far', arguments: '{}' } },
+    ]);
+  });
+});
+
 describe('tracesFromTape: input checks', () => {
   it('refuses a tape without a fingerprint, and an exchange with no time', () => {
     expect(() => tracesFromTape({ fingerprint: 'not hex', events: [] })).toThrowError(

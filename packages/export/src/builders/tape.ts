@@ -278,7 +278,8 @@ function readModelCall(
 
   const id = deriveActionId('tape-model', context.fingerprint, context.exchangeIndex);
   const startMs = Date.parse(context.invokedAt);
-  const endIso = new Date(startMs + (durationMs ?? 0)).toISOString();
+  const endIso = toIsoTime(startMs + (durationMs ?? 0));
+  if (endIso === undefined) throw new RangeError('The stream ends outside years 0000–9999.');
   const draft: ActionTraceDraft = {
     id,
     runId: context.runId,

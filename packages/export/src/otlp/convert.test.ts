@@ -135,6 +135,22 @@ describe('toOtlp', () => {
     const text = JSON.stringify(toOtlp([raw], { includeContent: true }));
     expect(text).not.toContain(secret);
     expect(text).not.toContain('hunter2');
+    // Resource attributes get the same key-name rules and detectors, on keys and values.
+    const opaque = `opaque-${fakeSecrets()[3]!.value.slice(4, 20)}`;
+    const resource = toOtlp(envelope, {
+      resourceAttributes: {
+        'x-api-key': opaque,
+        [`k ${secret}`]: 1,
+        'deployment.environment.name': 'ci',
+      },
+    }).resourceSpans[0]!.resource.attributes;
+    expect(JSON.stringify(resource)).not.toContain(opaque);
+    expect(JSON.stringify(resource)).not.toContain(secret);
+    expect(attrs(resource)).toMatchObject({
+      'x-api-key': '[REDACTED:api_key]',
+      'k [REDACTED:openai_key]': 1,
+      'deployment.environment.name': 'ci',
+    });
   });
 
   it('has the shape the OpenTelemetry JS SDK serializer produces for the same spans', () => {

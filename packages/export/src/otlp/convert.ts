@@ -165,9 +165,14 @@ export function toOtlp(
   }
 
   const resourceAttributes: OtlpKeyValue[] = [{ key: 'service.name', value: str(serviceName) }];
-  for (const [key, value] of Object.entries(options.resourceAttributes ?? {})) {
+  // Resource attributes are flat key/value metadata too: key-name rules and detectors apply to
+  // their keys and values alike, as for a trace's metadata.
+  const extra = redactor.redactValue(options.resourceAttributes ?? {}, ['resource']);
+  for (const [key, value] of Object.entries(extra as Record<string, JsonValue>)) {
     if (key === 'service.name') continue;
-    resourceAttributes.push({ key, value: anyValue(value, redactor) });
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      resourceAttributes.push({ key, value: anyValue(value, redactor) });
+    }
   }
   return {
     resourceSpans: [

@@ -109,6 +109,30 @@ describe('createOtlpExporter', () => {
     expect(new Set(receiver.received.map((r) => JSON.stringify(r.body))).size).toBe(1);
   });
 
+  it('waits out Retry-After instead of its own backoff, and never retries earlier than asked', async () => {
+    // The backoff alone would wait minutes: finishing at all shows Retry-After: 0 was followed.
+    const receiver = await startReceiver([
+      { status: 429, headers: { 'retry-after': '0' } },
+      { status: 503, headers: { 'retry-after': new Date(0).toUTCString() } },
+    ]);
+    const result = await createOtlpExporter({
+      endpoint: receiver.endpoint,
+      initialBackoffMs: 600_000,
+      maxBackoffMs: 600_000,
+    }).export(envelope(1));
+    expect(result.attempts).toBe(3);
+    // A collector asking for longer than maxBackoffMs is not retried early: one request, and an
+    // error that says how long it asked for.
+    const busy = await startReceiver([], { status: 503, headers: { 'retry-after': '3600' } });
+    await expect(
+      createOtlpExporter({ endpoint: busy.endpoint, ...fast }).export(envelope(1)),
+    ).rejects.toMatchObject({
+      code: 'EXPORT_OTLP_REJECTED',
+      details: { status: 503, attempts: 1, retryAfterMs: 3_600_000 },
+    });
+    expect(busy.received).toHaveLength(1);
+  });
+
   it('does not retry other statuses, and gives up after maxAttempts', async () => {
     for (const status of [400, 401, 500]) {
       const receiver = await startReceiver([{ status, body: { message: 'bad' } }]);
@@ -160,6 +184,47 @@ describe('createOtlpExporter', () => {
     expect(error).toMatchObject({ code: 'EXPORT_OTLP_UNREACHABLE' });
     expect(JSON.stringify(error)).not.toContain(key);
     expect(String((error as Error).message)).not.toContain(key);
+  });
+
+  it('does not hang on a collector that accepts the connection and never answers', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent: Server = createServer(() => {
+      // Read the request, answer nothing.
+    });
+    silent.on('connection', (socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const error = await createOtlpExporter({
+        endpoint: `http://127.0.0.1:${port}`,
+        timeoutMs: 200,
+        ...fast,
+      })
+        .export(envelope(1))
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'EXPORT_OTLP_UNREACHABLE', details: { attempts: 1 } });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('reports input it cannot convert as a rejected promise, sending nothing', async () => {
+    const receiver = await startReceiver([]);
+    const exporter = createOtlpExporter({ endpoint: receiver.endpoint, ...fast });
+    await expect(exporter.export({ traces: 'none' } as never)).rejects.toMatchObject({
+      code: 'EXPORT_NOT_AN_EXPORT',
+    });
+    for (const request of [
+      {},
+      { resourceSpans: [{}] },
+      { resourceSpans: [{ scopeSpans: [{}] }] },
+    ]) {
+      await expect(exporter.send(request as never)).rejects.toMatchObject({
+        code: 'EXPORT_NOT_AN_EXPORT',
+      });
+    }
+    expect(receiver.received).toHaveLength(0);
   });
 
   it('refuses malformed options', () => {

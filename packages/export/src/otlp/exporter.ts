@@ -15,7 +15,10 @@ export interface OtlpExporterOptions extends OtlpOptions {
   readonly maxAttempts?: number;
   /** First retry delay; doubles per attempt, with jitter, capped by `maxBackoffMs`. Default 500. */
   readonly initialBackoffMs?: number;
-  /** Default 10 000. */
+  /**
+   * The longest wait before a retry. Default 10 000. A collector's `Retry-After` is waited out
+   * exactly; one asking for longer than this fails the export at once (never retried early).
+   */
   readonly maxBackoffMs?: number;
   /** Per-request timeout. Default 10 000. */
   readonly timeoutMs?: number;
@@ -99,9 +102,18 @@ function tracesUrl(endpoint: string): string {
 
 /** Splits a request into requests of at most `max` spans, keeping resource and scope. */
 export function splitOtlpRequest(request: OtlpTraceRequest, max: number): OtlpTraceRequest[] {
+  const notARequest = (): never => {
+    throw new ExportError(
+      ExportErrorCode.NOT_AN_EXPORT,
+      'The request is not an OTLP/JSON trace request ({ resourceSpans: [{ scopeSpans: [{ spans }] }] }): pass what toOtlp returns.',
+    );
+  };
+  if (!Array.isArray(request?.resourceSpans)) notARequest();
   const batches: OtlpTraceRequest[] = [];
   for (const resourceSpans of request.resourceSpans) {
+    if (!Array.isArray(resourceSpans?.scopeSpans)) notARequest();
     for (const scopeSpans of resourceSpans.scopeSpans) {
+      if (!Array.isArray(scopeSpans?.spans)) notARequest();
       for (let i = 0; i < scopeSpans.spans.length; i += max) {
         const spans: OtlpSpan[] = scopeSpans.spans.slice(i, i + max);
         batches.push({
@@ -210,12 +222,28 @@ export function createOtlpExporter(options: OtlpExporterOptions): OtlpExporter {
           { details: { url, status: response.status, batch: index, attempts: attempt } },
         );
       }
+      const retryAfter = retryAfterMs(response.headers.get('retry-after'));
+      if (retryAfter !== undefined && retryAfter > maxBackoff) {
+        // Retrying before the collector asked would only be refused again; waiting longer than
+        // maxBackoffMs would stall the caller. Say so and let the caller retry later.
+        throw new ExportError(
+          ExportErrorCode.OTLP_REJECTED,
+          `The OTLP endpoint answered ${response.status} and asked to wait ${Math.ceil(retryAfter / 1000)} s before retrying (batch ${index}), longer than maxBackoffMs (${maxBackoff} ms): export again later, or raise maxBackoffMs.`,
+          {
+            details: {
+              url,
+              status: response.status,
+              batch: index,
+              attempts: attempt,
+              retryAfterMs: retryAfter,
+            },
+          },
+        );
+      }
       const backoff = Math.min(maxBackoff, initialBackoff * 2 ** (attempt - 1));
-      // Full jitter keeps many exporters from retrying in lockstep.
-      const delay =
-        retryAfterMs(response.headers.get('retry-after')) ??
-        backoff / 2 + Math.random() * (backoff / 2);
-      await sleep(Math.min(delay, maxBackoff));
+      // Jitter keeps many exporters from retrying in lockstep; Retry-After is the collector's
+      // own schedule and is followed as given.
+      await sleep(retryAfter ?? backoff / 2 + Math.random() * (backoff / 2));
     }
   };
 
@@ -240,6 +268,7 @@ export function createOtlpExporter(options: OtlpExporterOptions): OtlpExporter {
 
   return {
     send,
-    export: (input) => send(toOtlp(input, options)),
+    // async, so a conversion error rejects the promise like every other failure, not a throw.
+    export: async (input) => send(toOtlp(input, options)),
   };
 }

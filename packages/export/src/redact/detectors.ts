@@ -81,8 +81,9 @@ export const DETECTORS: readonly Detector[] = [
   {
     kind: 'private_key',
     family: 'always',
+    // PEM (`RSA`, `EC`, `OPENSSH`, `ENCRYPTED`, …) and OpenPGP armour (`PGP PRIVATE KEY BLOCK`).
     // An unterminated block (a truncated log) is removed to the end of the string.
-    source: String.raw`-----BEGIN[ A-Z0-9]*PRIVATE KEY-----(?:[\s\S]*?-----END[ A-Z0-9]*PRIVATE KEY-----|[\s\S]*)`,
+    source: String.raw`-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|[\s\S]*)`,
   },
   {
     kind: 'url_password',
@@ -92,14 +93,18 @@ export const DETECTORS: readonly Detector[] = [
   {
     kind: 'aws_secret_key',
     family: 'always',
-    source: String.raw`(?<P>${ci('aws')}[A-Za-z_]*${ci('secret')}[A-Za-z_]*\\?["']?\s*[:=]\s*\\?["']?)(?<S>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])`,
+    // Bounded name parts (`aws_secret_access_key` needs 11): unbounded ones made a run of
+    // "aws_secret" words cost cubic time, seconds for a few kilobytes.
+    source: String.raw`(?<P>${ci('aws')}[A-Za-z_]{0,32}${ci('secret')}[A-Za-z_]{0,32}\\?["']?\s*[:=]\s*\\?["']?)(?<S>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])`,
   },
   {
     // `password=…`, `"api_key": "…"`, `Authorization: Bearer …`: a credential-named key and its
-    // value. The key must start a word, so each word is tried once (linear on long tokens).
+    // value. The key must start a word, so each word is tried once, and the key's tail after the
+    // credential word is bounded: an unbounded one was rescanned for every repeat of the word in
+    // a long one ("secretsecret…:"), quadratic time.
     kind: 'key',
     family: 'always',
-    source: String.raw`(?<P>(?<K>(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9_.-]*${ASSIGNMENT_KEY_SOURCE}[A-Za-z0-9_-]*|[A-Za-z0-9_.-]*${ci('token')}))\\?["']?\s*[:=]\s*)(?<S>"${NOT_PLACEHOLDER}${noKeyBlock('[^"\\n]')}[^"\n]*"|'${NOT_PLACEHOLDER}${noKeyBlock("[^'\\n]")}[^'\n]*'|\\"${NOT_PLACEHOLDER}(?:[^"\\\n]|\\[^"])*\\"|(?:${AUTH_SCHEME}\s+)?${NOT_PLACEHOLDER}(?!${AUTH_SCHEME}\s)${noKeyBlock(VALUE_CHAR)}${VALUE_CHAR}+)`,
+    source: String.raw`(?<P>(?<K>(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9_.-]*${ASSIGNMENT_KEY_SOURCE}[A-Za-z0-9_-]{0,64}|[A-Za-z0-9_.-]*${ci('token')}))\\?["']?\s*[:=]\s*)(?<S>"${NOT_PLACEHOLDER}${noKeyBlock('[^"\\n]')}[^"\n]*"|'${NOT_PLACEHOLDER}${noKeyBlock("[^'\\n]")}[^'\n]*'|\\"${NOT_PLACEHOLDER}(?:[^"\\\n]|\\[^"])*\\"|(?:${AUTH_SCHEME}\s+)?${NOT_PLACEHOLDER}(?!${AUTH_SCHEME}\s)${noKeyBlock(VALUE_CHAR)}${VALUE_CHAR}+)`,
   },
   {
     kind: 'bearer',
@@ -115,7 +120,9 @@ export const DETECTORS: readonly Detector[] = [
   {
     kind: 'jwt',
     family: 'always',
-    source: String.raw`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`,
+    // Only where a token can start: tried inside a long base64url word, every "eyJ" in it would
+    // rescan the word (quadratic time).
+    source: String.raw`(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`,
   },
   { kind: 'anthropic_key', family: 'always', source: String.raw`sk-ant-[A-Za-z0-9_-]{16,}` },
   {

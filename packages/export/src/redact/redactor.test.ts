@@ -58,11 +58,46 @@ describe('value detectors', () => {
     expect(redactor.redactValue(once)).toEqual(once);
   });
 
+  it('stays linear on long words that repeat a detector’s trigger (each once took seconds to minutes)', () => {
+    // Tool output is attacker-controlled text: a crafted string must not stall the export.
+    // Before bounding these detectors, the first took cubic time, the others quadratic.
+    for (const text of [
+      `${'aws_secret'.repeat(2000)}:`,
+      `${'secret'.repeat(100_000)}:`,
+      `${'xtoken'.repeat(100_000)}:`,
+      'eyJa'.repeat(60_000),
+    ]) {
+      expect(redactor.redactString(text)).toBe(text);
+    }
+    // The bounds still cover real names and tokens.
+    const value = randomChars(40);
+    expect(redactor.redactString(`AWS_SECRET_ACCESS_KEY=${value}`)).toBe(
+      'AWS_SECRET_ACCESS_KEY=[REDACTED:aws_secret_key]',
+    );
+    expect(redactor.redactString(`spring.datasource.primary.password=${value}`)).toBe(
+      'spring.datasource.primary.password=[REDACTED:password]',
+    );
+    const jwt = fakeSecrets().find((s) => s.kind === 'jwt')!.value;
+    expect(redactor.redactString(`id_token=${jwt}`)).toBe('id_token=[REDACTED:token]');
+    expect(redactor.redactString(`(${jwt})`)).toBe('([REDACTED:jwt])');
+  });
+
   it('finds an AWS secret access key by its context', () => {
     const secret = randomChars(40);
     const out = redactor.redactString(`aws_secret_access_key = ${secret}`);
     expect(out).not.toContain(secret);
     expect(out).toContain('[REDACTED:aws_secret_key]');
+  });
+
+  it('removes OpenPGP private key blocks, terminated or not, as private keys', () => {
+    const body = randomChars(64);
+    const armour = (end: boolean) =>
+      `-----BEGIN PGP ${'PRIVATE'} KEY BLOCK-----\n\nlQOYB${body}\n=${randomChars(4)}${end ? `\n-----END PGP ${'PRIVATE'} KEY BLOCK-----` : ''}`;
+    expect(redactor.redactString(`key: ${armour(true)} done`)).toBe(
+      'key: [REDACTED:private_key] done',
+    );
+    expect(redactor.redactString(`key: ${armour(false)}`)).toBe('key: [REDACTED:private_key]');
+    expect(JSON.stringify(redactor.redactValue({ note: armour(true) }))).not.toContain(body);
   });
 
   it('removes an unterminated private key block to the end', () => {
@@ -176,6 +211,10 @@ describe('structured redaction', () => {
       set: [1],
       map: { k: 'v' },
       err: { name: 'Error', message: 'boom' },
+    });
+    // A Map key with no string form (a null-prototype object) is named by its tag, not thrown on.
+    expect(redactor.redactValue(new Map([[Object.create(null), 'v']]))).toEqual({
+      '[object Object]': 'v',
     });
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;

@@ -55,6 +55,15 @@ export function isPlaceholder(value: string): boolean {
   return value.startsWith('[REDACTED:') && WHOLE_PLACEHOLDER.test(value);
 }
 
+/** A Map key as an object key; a key with no string form (a null-prototype object) gets its tag. */
+function keyText(key: unknown): string {
+  try {
+    return String(key);
+  } catch {
+    return Object.prototype.toString.call(key);
+  }
+}
+
 function sanitiseKind(kind: string): string {
   const clean = kind.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   return clean.length > 0 ? clean : 'path';
@@ -254,7 +263,7 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
           return walk({ name: object.name, message: object.message }, depth);
         }
         if (object instanceof Map) {
-          return walk(Object.fromEntries([...object].map(([k, v]) => [String(k), v])), depth);
+          return walk(Object.fromEntries([...object].map(([k, v]) => [keyText(k), v])), depth);
         }
         const toJSON = (object as { toJSON?: unknown }).toJSON;
         if (typeof toJSON === 'function') {
