@@ -99,6 +99,7 @@ export async function demo({ out, iterations, print = console.log }) {
     source: drift,
     audit: silentAudit(drift),
     iterations,
+    maxRetries: 0, // so the error reported is the first divergence, not the SDK's last retry of it
   }).then(
     () => undefined,
     (error) => error,

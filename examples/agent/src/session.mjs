@@ -9,11 +9,16 @@ import { runOpenAIAgent } from './openai-agent.mjs';
 const API_KEY = ['demo', 'key', process.pid].join('-');
 
 /**
- * @param {{ server: { anthropicBaseURL: string, openaiBaseURL: string }, fetch: typeof fetch, source: import('@trace/nondet').NondetSource, audit: ReturnType<typeof auditHooks>, iterations: number }} options
+ * @param {{ server: { anthropicBaseURL: string, openaiBaseURL: string }, fetch: typeof fetch, source: import('@trace/nondet').NondetSource, audit: ReturnType<typeof auditHooks>, iterations: number, maxRetries?: number }} options
  */
-export async function runSession({ server, fetch, source, audit, iterations }) {
-  const anthropic = new Anthropic({ apiKey: API_KEY, baseURL: server.anthropicBaseURL, fetch });
-  const openai = new OpenAI({ apiKey: API_KEY, baseURL: server.openaiBaseURL, fetch });
+export async function runSession({ server, fetch, source, audit, iterations, maxRetries = 2 }) {
+  const anthropic = new Anthropic({
+    apiKey: API_KEY,
+    baseURL: server.anthropicBaseURL,
+    fetch,
+    maxRetries,
+  });
+  const openai = new OpenAI({ apiKey: API_KEY, baseURL: server.openaiBaseURL, fetch, maxRetries });
   const plan = await runAgent({ client: anthropic, source, iterations, hooks: audit.hooks });
   const packing = await runOpenAIAgent({ client: openai, source, hooks: audit.hooks });
   await audit.flush();
