@@ -80,6 +80,21 @@ function parseJson(body: Uint8Array): { value: unknown } | undefined {
   }
 }
 
+/**
+ * A hash of a request exactly as it is (method, URL, the headers matching looks at, body bytes).
+ * Canonicalising is a pure function of these, so two requests with the same raw key have the same
+ * canonical hash; replay uses this to skip canonicalising a request identical to a recorded one.
+ */
+export function rawKey(request: RequestLike, withHeaders: boolean): string {
+  const headers = withHeaders ? JSON.stringify(request.headers) : '';
+  const hash = crypto
+    .createHash('sha256')
+    .update(`${request.method}\n${request.url}\n${headers}\n`);
+  if (request.body === null) hash.update('none');
+  else hash.update('bytes:').update(request.body);
+  return hash.digest('hex');
+}
+
 /** The SHA-256 hex hash of a canonical request: what "the same request" means in replay. */
 export function hashCanonical(canonical: CanonicalRequest): string {
   const head = `${canonical.method}\n${canonical.url}\n${JSON.stringify(canonical.headers)}\n`;

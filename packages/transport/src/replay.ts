@@ -13,7 +13,13 @@ import {
 } from '@trace/tape';
 import { type Difference, diffRequests, distance, formatDifferences } from './diff.js';
 import { TransportError } from './errors.js';
-import { type CanonicalRequest, canonicalise, hashCanonical, type MatchOptions } from './match.js';
+import {
+  type CanonicalRequest,
+  canonicalise,
+  hashCanonical,
+  type MatchOptions,
+  rawKey,
+} from './match.js';
 import { matchForm, type RedactOptions } from './recorded-form.js';
 import { type FetchInput, type RequestSnapshot, snapshotRequest } from './request.js';
 import { bufferedResponse, buildResponse } from './response.js';
@@ -76,10 +82,14 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
   const match = options.match ?? {};
   const exchanges: RecordedExchange[] = [];
   const byHash = new Map<string, RecordedExchange[]>();
+  const withHeaders = (match.headers?.length ?? 0) > 0;
+  // Raw key (method, URL, matched headers and body bytes exactly) -> canonical hash.
+  const rawIndex = new Map<string, string>();
   options.tape.events.forEach((event, seq) => {
     if (event.type !== 'exchange') return;
     const canonical = canonicalise(event.request, match);
     const hash = hashCanonical(canonical);
+    rawIndex.set(rawKey(event.request, withHeaders), hash);
     const exchange: RecordedExchange = {
       seq,
       index: exchanges.length,
@@ -99,8 +109,7 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
   let matched = 0;
   let diverged = 0;
 
-  const take = (canonical: CanonicalRequest, at: number): RecordedExchange | undefined => {
-    const hash = hashCanonical(canonical);
+  const take = (hash: string, at: number): RecordedExchange | undefined => {
     if (match.order === 'positional') {
       const next = exchanges[at];
       return next?.hash === hash ? next : undefined;
@@ -117,15 +126,16 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
     const snapshot = taken instanceof Promise ? await taken : taken;
     const at = position++;
     snapshot.signal?.throwIfAborted();
-    const canonical = canonicalise(
-      matchForm(snapshot, options, (match.headers?.length ?? 0) > 0),
-      match,
-    );
-    const exchange = take(canonical, at);
+    const form = matchForm(snapshot, options, withHeaders);
+    // A request byte-identical to a recorded one has that request's canonical hash: found without
+    // parsing and re-serialising its body. Any other request is canonicalised in full.
+    const hash =
+      rawIndex.get(rawKey(form, withHeaders)) ?? hashCanonical(canonicalise(form, match));
+    const exchange = take(hash, at);
     if (exchange === undefined) {
       diverged++;
       if (options.onMiss) return options.onMiss(snapshot, init);
-      throw divergence(at, snapshot, canonical, exchanges, match);
+      throw divergence(at, snapshot, canonicalise(form, match), exchanges, match);
     }
     exchange.consumed = true;
     matched++;

@@ -1,0 +1,84 @@
+import { Tape } from '@trace/tape';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { replayFetch } from './index.js';
+
+const url = 'http://127.0.0.1:9/v1/messages';
+const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+function tapeWith(bodies: readonly unknown[]): Tape {
+  const tape = Tape.create();
+  bodies.forEach((body, i) =>
+    tape.append({
+      type: 'exchange',
+      request: { method: 'POST', url, headers: [], body: encode(body) },
+      response: {
+        status: 200,
+        statusText: 'OK',
+        headers: [],
+        body: { kind: 'bytes', bytes: encode({ reply: i }) },
+      },
+    }),
+  );
+  return tape;
+}
+
+/** The same object with its keys in reverse order, at every depth. */
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reversedKeys(v)]),
+    );
+  }
+  return value;
+}
+
+const body = fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), {
+  minKeys: 1,
+  maxKeys: 6,
+});
+
+describe('matching', () => {
+  it('serves a request whether it is byte-identical to the recorded one or differs only in key order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(body, {
+          minLength: 1,
+          maxLength: 5,
+          selector: (b) => JSON.stringify(reversedKeys(b)),
+        }),
+        async (bodies) => {
+          const tape = tapeWith(bodies);
+          for (const shape of [(b: unknown) => b, reversedKeys]) {
+            const replay = replayFetch({ tape });
+            // Served in reverse order, so occurrence counting, not position, does the matching.
+            for (let i = bodies.length - 1; i >= 0; i--) {
+              const response = await replay.fetch(url, {
+                method: 'POST',
+                body: JSON.stringify(shape(bodies[i])),
+              });
+              expect(await response.json()).toEqual({ reply: i });
+            }
+            expect(replay.report()).toMatchObject({ matched: bodies.length, diverged: 0 });
+          }
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('refuses a request whose body differs in a value, by either path', async () => {
+    const tape = tapeWith([{ a: 1, b: [1, 2] }]);
+    for (const sent of ['{"a":1,"b":[1,3]}', '{"b":[1,3],"a":1}']) {
+      await expect(
+        replayFetch({ tape }).fetch(url, { method: 'POST', body: sent }),
+      ).rejects.toMatchObject({
+        code: 'TRANSPORT_DIVERGED',
+        details: { differences: [{ path: 'b[1]', recorded: 2, live: 3 }] },
+      });
+    }
+  });
+});
