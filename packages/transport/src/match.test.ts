@@ -8,7 +8,7 @@ const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value
 
 function tapeWith(bodies: readonly unknown[]): Tape {
   const tape = Tape.create();
-  bodies.forEach((body, i) =>
+  for (const [i, body] of bodies.entries()) {
     tape.append({
       type: 'exchange',
       request: { method: 'POST', url, headers: [], body: encode(body) },
@@ -18,8 +18,8 @@ function tapeWith(bodies: readonly unknown[]): Tape {
         headers: [],
         body: { kind: 'bytes', bytes: encode({ reply: i }) },
       },
-    }),
-  );
+    });
+  }
   return tape;
 }
 
