@@ -7,6 +7,7 @@
 // fail to load on earlier versions.
 import * as crypto from 'node:crypto';
 import { jsonText } from '@trace/tape';
+import { parsePath, visitPath } from './json-path.js';
 import { matchesName, redactParsedUrl } from './secrets.js';
 
 export interface MatchOptions {
@@ -66,7 +67,13 @@ function canonicalBody(body: Uint8Array | null, options: MatchOptions): Canonica
   if (body === null) return null;
   const json = parseJson(body);
   if (json === undefined) return { bytes: body };
-  for (const path of options.ignoreBodyFields ?? []) removePath(json.value, parsePath(path));
+  for (const path of options.ignoreBodyFields ?? []) {
+    visitPath(json.value, parsePath(path), (container, key) => {
+      // An array keeps its length, so the positions of the elements after it still line up.
+      if (Array.isArray(container)) container[Number(key)] = null;
+      else delete container[key];
+    });
+  }
   return { json: json.value };
 }
 
@@ -120,33 +127,5 @@ function safeCanonicalJson(value: unknown): string {
     return jsonText(value, { path: 'body', sortKeys: true });
   } catch {
     return JSON.stringify(value); // e.g. a lone surrogate escape: still deterministic
-  }
-}
-
-type PathPart = string | typeof ANY;
-const ANY = Symbol('any');
-
-function parsePath(path: string): PathPart[] {
-  const parts: PathPart[] = [];
-  for (const match of path.matchAll(/([^.[\]]+)|\[(\*|\d+)\]/g)) {
-    if (match[1] !== undefined) parts.push(match[1] === '*' ? ANY : match[1]);
-    else parts.push(match[2] === '*' ? ANY : (match[2] as string));
-  }
-  return parts;
-}
-
-function removePath(value: unknown, parts: readonly PathPart[]): void {
-  if (typeof value !== 'object' || value === null || parts.length === 0) return;
-  const [head, ...rest] = parts;
-  const container = value as Record<string, unknown>;
-  const keys = head === ANY ? Object.keys(container) : [head as string];
-  for (const key of keys) {
-    if (!Object.hasOwn(container, key)) continue;
-    if (rest.length === 0) {
-      if (Array.isArray(container)) container[Number(key)] = null;
-      else delete container[key];
-    } else {
-      removePath(container[key], rest);
-    }
   }
 }

@@ -5,6 +5,7 @@
  * replay is exactly what was stored at record time.
  */
 import type { RecordedRequest } from '@trace/tape';
+import { parsePath, visitPath } from './json-path.js';
 import type { RequestSnapshot } from './request.js';
 import { keptHeaders, REDACTED, redactUrl, SDK_VOLATILE_HEADERS } from './secrets.js';
 
@@ -16,7 +17,8 @@ export interface RedactOptions {
   /**
    * JSON body fields whose values are replaced by `[REDACTED]` in requests and in whole (not
    * streamed) responses. A bare name (`api_key`) matches that key at any depth, so a server that
-   * echoes it back is covered too; a dotted path (`auth.token`, `items.*.secret`) is anchored at the root.
+   * echoes it back is covered too; a dotted path (`auth.token`, `items.*.secret`, `list[0]`) is anchored at the root; the
+   * syntax is that of `match.ignoreBodyFields`.
    */
   readonly redactBodyFields?: readonly string[];
   /** A last hook over each request body before it is recorded or matched. */
@@ -96,44 +98,29 @@ function redactJsonFields(body: Uint8Array, paths: readonly string[]): Uint8Arra
     return body;
   }
   let changed = false;
+  const redact = (container: Record<string, unknown>, key: string) => {
+    container[key] = REDACTED;
+    changed = true;
+  };
   for (const path of paths) {
-    changed =
-      (path.includes('.') ? redactPath(value, path.split('.')) : redactKeyAnywhere(value, path)) ||
-      changed;
+    const parts = parsePath(path);
+    // A bare name is redacted wherever it stands; a longer path only where it leads from the root.
+    if (parts.length === 1 && typeof parts[0] === 'string')
+      redactKeyAnywhere(value, parts[0], redact);
+    else visitPath(value, parts, redact);
   }
   return changed ? new TextEncoder().encode(JSON.stringify(value)) : body;
 }
 
-function redactKeyAnywhere(value: unknown, key: string): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  let changed = false;
+function redactKeyAnywhere(
+  value: unknown,
+  key: string,
+  redact: (container: Record<string, unknown>, key: string) => void,
+): void {
+  if (typeof value !== 'object' || value === null) return;
   const container = value as Record<string, unknown>;
   for (const name of Object.keys(container)) {
-    if (name === key && !Array.isArray(container)) {
-      container[name] = REDACTED;
-      changed = true;
-    } else {
-      changed = redactKeyAnywhere(container[name], key) || changed;
-    }
+    if (name === key && !Array.isArray(container)) redact(container, name);
+    else redactKeyAnywhere(container[name], key, redact);
   }
-  return changed;
-}
-
-function redactPath(value: unknown, parts: readonly string[]): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const [head, ...rest] = parts;
-  if (head === undefined) return false;
-  const container = value as Record<string, unknown>;
-  const keys = head === '*' ? Object.keys(container) : [head];
-  let changed = false;
-  for (const key of keys) {
-    if (!Object.hasOwn(container, key)) continue;
-    if (rest.length === 0) {
-      container[key] = REDACTED;
-      changed = true;
-    } else {
-      changed = redactPath(container[key], rest) || changed;
-    }
-  }
-  return changed;
 }
