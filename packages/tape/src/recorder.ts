@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { toHex } from './bytes.js';
+import { asBuffer, toHex } from './bytes.js';
 import { encodeEvent } from './encoding.js';
 import { TapeError } from './errors.js';
 import { FINGERPRINT_SEED, nextHead } from './fingerprint.js';
@@ -91,12 +91,9 @@ export class TapeRecorder {
     const counts = { ...this.#counts, [encoded.event.type]: this.#counts[encoded.event.type] + 1 };
     const s = this.#statements;
     for (const blob of encoded.blobs) {
-      s.insertBlob.run(
-        blob.digest,
-        Buffer.from(blob.bytes.buffer, blob.bytes.byteOffset, blob.bytes.byteLength),
-      );
+      s.insertBlob.run(blob.digest, asBuffer(blob.bytes));
     }
-    s.insertEvent.run(this.id, seq, encoded.event.type, Buffer.from(encoded.record), head);
+    s.insertEvent.run(this.id, seq, encoded.event.type, asBuffer(encoded.record), head);
     s.updateHead.run(seq + 1, head, counts.draw, counts.exchange, counts.annotation, this.id);
     return { seq, head, counts };
   }

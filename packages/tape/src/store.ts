@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { plainBytes, toHex } from './bytes.js';
+import { asBuffer, plainBytes, toHex } from './bytes.js';
 import { decodeRecord, MissingBlob, UndecodableRecord } from './encoding.js';
 import { TapeError } from './errors.js';
 import type { TapeEvent, TapeMetadata } from './model.js';
@@ -323,8 +323,4 @@ export class TapeStore {
   #run<T>(fn: () => T): T {
     return guard(this.path, fn);
   }
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
