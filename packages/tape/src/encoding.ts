@@ -55,20 +55,49 @@ export interface EncodeOptions {
   readonly copyBytes: boolean;
 }
 
+/**
+ * Encodes an event. What it returns is built frozen as it is validated (a generic deep freeze
+ * afterwards costs as much again as the validation), with JSON values frozen deeply.
+ */
 export function encodeEvent(event: TapeEvent, options: EncodeOptions): EncodedEvent {
   const w = new ByteWriter();
-  const sink: BlobSink = { refs: [], copyBytes: options.copyBytes };
+  const sink: BlobSink = { refs: [], copyBytes: options.copyBytes, digests: true };
   const normalised = encodeInto(w, sink, event);
-  return { record: w.finish(), blobs: sink.refs, event: deepFreeze(normalised) };
+  return { record: w.finish(), blobs: sink.refs, event: normalised };
 }
+
+/**
+ * The event as `encodeEvent` would return it — validated, copied if asked, normalised, frozen —
+ * without building its record or hashing its bodies: the cheap half of encoding, for a tape that
+ * encodes later. It refuses exactly what `encodeEvent` refuses.
+ */
+export function normaliseEvent(event: TapeEvent, options: EncodeOptions): TapeEvent {
+  const sink: BlobSink = { refs: [], copyBytes: options.copyBytes, digests: false };
+  return encodeInto(NO_RECORD, sink, event);
+}
+
+/** The primitives a record is written with; `ByteWriter` writes them, `NO_RECORD` drops them. */
+type RecordWriter = Omit<ByteWriter, 'finish'>;
+
+const NO_RECORD: RecordWriter = {
+  u8() {},
+  u16() {},
+  u32() {},
+  u64() {},
+  f64() {},
+  raw() {},
+  str() {},
+};
 
 /** Collects the blobs a record refers to while it is encoded. */
 interface BlobSink {
   readonly refs: BlobRef[];
   readonly copyBytes: boolean;
+  /** False when only validating: no digest is computed and no blob collected. */
+  readonly digests: boolean;
 }
 
-function encodeInto(w: ByteWriter, blobs: BlobSink, event: TapeEvent): TapeEvent {
+function encodeInto(w: RecordWriter, blobs: BlobSink, event: TapeEvent): TapeEvent {
   if (!isObject(event)) invalid('event', 'must be an object');
   switch (event.type) {
     case 'draw': {
@@ -83,13 +112,15 @@ function encodeInto(w: ByteWriter, blobs: BlobSink, event: TapeEvent): TapeEvent
         stream = str(w, event.stream, 'event.stream');
       }
       const value = json(w, event.value, 'event.value');
-      return stream === undefined
-        ? { type: 'draw', kind, value }
-        : { type: 'draw', kind, value, stream };
+      return Object.freeze(
+        stream === undefined
+          ? { type: 'draw', kind, value }
+          : { type: 'draw', kind, value, stream },
+      );
     }
     case 'annotation': {
       w.u8(EVENT_TAG.annotation);
-      return { type: 'annotation', data: json(w, event.data, 'event.data') };
+      return Object.freeze({ type: 'annotation', data: json(w, event.data, 'event.data') });
     }
     case 'exchange': {
       w.u8(EVENT_TAG.exchange);
@@ -101,10 +132,18 @@ function encodeInto(w: ByteWriter, blobs: BlobSink, event: TapeEvent): TapeEvent
       }
       if (hasResponse) {
         w.u8(OUTCOME_RESPONSE);
-        return { type: 'exchange', request, response: encodeResponse(w, blobs, event.response) };
+        return Object.freeze({
+          type: 'exchange',
+          request,
+          response: encodeResponse(w, blobs, event.response),
+        });
       }
       w.u8(OUTCOME_ERROR);
-      return { type: 'exchange', request, error: encodeError(w, event.error, 'event.error') };
+      return Object.freeze({
+        type: 'exchange',
+        request,
+        error: encodeError(w, event.error, 'event.error'),
+      });
     }
     default:
       invalid(
@@ -114,7 +153,11 @@ function encodeInto(w: ByteWriter, blobs: BlobSink, event: TapeEvent): TapeEvent
   }
 }
 
-function encodeRequest(w: ByteWriter, blobs: BlobSink, request: RecordedRequest): RecordedRequest {
+function encodeRequest(
+  w: RecordWriter,
+  blobs: BlobSink,
+  request: RecordedRequest,
+): RecordedRequest {
   if (!isObject(request)) invalid('event.request', 'must be an object');
   const method = str(w, request.method, 'event.request.method');
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method))
@@ -128,11 +171,11 @@ function encodeRequest(w: ByteWriter, blobs: BlobSink, request: RecordedRequest)
     w.u8(1);
     body = blob(w, blobs, request.body, 'event.request.body');
   }
-  return { method, url, headers, body };
+  return Object.freeze({ method, url, headers, body });
 }
 
 function encodeResponse(
-  w: ByteWriter,
+  w: RecordWriter,
   blobs: BlobSink,
   response: RecordedResponse,
 ): RecordedResponse {
@@ -144,11 +187,11 @@ function encodeResponse(
   w.u16(status);
   const statusText = str(w, response.statusText, 'event.response.statusText');
   const headers = headerList(w, response.headers, 'event.response.headers');
-  return { status, statusText, headers, body: encodeBody(w, blobs, response.body) };
+  return Object.freeze({ status, statusText, headers, body: encodeBody(w, blobs, response.body) });
 }
 
 function encodeBody(
-  w: ByteWriter,
+  w: RecordWriter,
   blobs: BlobSink,
   body: RecordedBody | null,
 ): RecordedBody | null {
@@ -159,7 +202,10 @@ function encodeBody(
   if (!isObject(body)) invalid('event.response.body', 'must be null or an object');
   if (body.kind === 'bytes') {
     w.u8(BODY_BYTES);
-    return { kind: 'bytes', bytes: blob(w, blobs, body.bytes, 'event.response.body.bytes') };
+    return Object.freeze({
+      kind: 'bytes',
+      bytes: blob(w, blobs, body.bytes, 'event.response.body.bytes'),
+    });
   }
   if (body.kind !== 'stream') {
     invalid('event.response.body.kind', 'must be "bytes" or "stream"');
@@ -167,65 +213,77 @@ function encodeBody(
   w.u8(BODY_STREAM);
   if (!Array.isArray(body.chunks)) invalid('event.response.body.chunks', 'must be an array');
   w.u32(body.chunks.length);
-  const chunks: Chunk[] = body.chunks.map((chunk: Chunk, i: number) => {
+  const chunks: readonly Chunk[] = body.chunks.map((chunk: Chunk, i: number) => {
     const path = `event.response.body.chunks[${i}]`;
     if (!isObject(chunk)) invalid(path, 'must be an object');
     const offsetMs = offset(w, chunk.offsetMs, `${path}.offsetMs`);
-    return { offsetMs, bytes: blob(w, blobs, chunk.bytes, `${path}.bytes`) };
+    return Object.freeze({ offsetMs, bytes: blob(w, blobs, chunk.bytes, `${path}.bytes`) });
   });
-  return { kind: 'stream', chunks, end: encodeEnd(w, body.end) };
+  Object.freeze(chunks);
+  return Object.freeze({ kind: 'stream', chunks, end: encodeEnd(w, body.end) });
 }
 
-function encodeEnd(w: ByteWriter, end: StreamEnd): StreamEnd {
+function encodeEnd(w: RecordWriter, end: StreamEnd): StreamEnd {
   const path = 'event.response.body.end';
   if (!isObject(end)) invalid(path, 'must be an object');
   switch (end.kind) {
     case 'complete':
       w.u8(END_COMPLETE);
-      return { kind: 'complete' };
+      return Object.freeze({ kind: 'complete' });
     case 'cancelled':
       w.u8(END_CANCELLED);
-      return { kind: 'cancelled', offsetMs: offset(w, end.offsetMs, `${path}.offsetMs`) };
+      return Object.freeze({
+        kind: 'cancelled',
+        offsetMs: offset(w, end.offsetMs, `${path}.offsetMs`),
+      });
     case 'error': {
       w.u8(END_ERROR);
       const offsetMs = offset(w, end.offsetMs, `${path}.offsetMs`);
-      return { kind: 'error', offsetMs, error: encodeError(w, end.error, `${path}.error`) };
+      return Object.freeze({
+        kind: 'error',
+        offsetMs,
+        error: encodeError(w, end.error, `${path}.error`),
+      });
     }
     default:
       invalid(`${path}.kind`, 'must be "complete", "cancelled" or "error"');
   }
 }
 
-function encodeError(w: ByteWriter, error: RecordedError, path: string): RecordedError {
+function encodeError(w: RecordWriter, error: RecordedError, path: string): RecordedError {
   if (!isObject(error)) invalid(path, 'must be an object');
   const name = str(w, error.name, `${path}.name`);
   const message = str(w, error.message, `${path}.message`);
   if (error.code === undefined) {
     w.u8(0);
-    return { name, message };
+    return Object.freeze({ name, message });
   }
   w.u8(1);
-  return { name, message, code: str(w, error.code, `${path}.code`) };
+  return Object.freeze({ name, message, code: str(w, error.code, `${path}.code`) });
 }
 
-function headerList(w: ByteWriter, headers: HeaderList, path: string): HeaderList {
+function headerList(w: RecordWriter, headers: HeaderList, path: string): HeaderList {
   if (!Array.isArray(headers)) invalid(path, 'must be an array of [name, value] pairs');
   w.u32(headers.length);
-  return headers.map((pair: readonly [string, string], i: number) => {
+  const list = headers.map((pair: readonly [string, string], i: number) => {
     if (!Array.isArray(pair) || pair.length !== 2)
       invalid(`${path}[${i}]`, 'must be a [name, value] pair');
-    return [str(w, pair[0], `${path}[${i}][0]`), str(w, pair[1], `${path}[${i}][1]`)] as const;
+    return Object.freeze([
+      str(w, pair[0], `${path}[${i}][0]`),
+      str(w, pair[1], `${path}[${i}][1]`),
+    ] as const);
   });
+  return Object.freeze(list);
 }
 
-function str(w: ByteWriter, value: unknown, path: string): string {
+function str(w: RecordWriter, value: unknown, path: string): string {
   if (typeof value !== 'string') invalid(path, `must be a string, not ${describe(value)}`);
   if (!value.isWellFormed()) invalid(path, 'contains a lone surrogate, which UTF-8 cannot carry');
   w.str(value);
   return value;
 }
 
-function offset(w: ByteWriter, value: unknown, path: string): number {
+function offset(w: RecordWriter, value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     invalid(path, `is ${describe(value)}; expected a finite number of milliseconds, 0 or more`);
   }
@@ -234,15 +292,16 @@ function offset(w: ByteWriter, value: unknown, path: string): number {
   return normalised;
 }
 
-function json(w: ByteWriter, value: unknown, path: string) {
+function json(w: RecordWriter, value: unknown, path: string) {
   const text = jsonText(value, { path });
   w.str(text);
-  return parseJson(text);
+  return deepFreeze(parseJson(text));
 }
 
-function blob(w: ByteWriter, blobs: BlobSink, value: unknown, path: string): Uint8Array {
+function blob(w: RecordWriter, blobs: BlobSink, value: unknown, path: string): Uint8Array {
   if (!(value instanceof Uint8Array)) invalid(path, `must be a Uint8Array, not ${describe(value)}`);
   const bytes = blobs.copyBytes ? new Uint8Array(value) : plainBytes(value);
+  if (!blobs.digests) return bytes;
   const digest = sha256(bytes);
   w.u64(bytes.length);
   w.raw(digest);

@@ -28,5 +28,5 @@ export {
   type TapeStore,
   type TapeSummary,
 } from './store.js';
-export { type CreateTapeOptions, type EventCounts, Tape } from './tape.js';
+export { type AppendOptions, type CreateTapeOptions, type EventCounts, Tape } from './tape.js';
 export type { EventRef, TapeVerification, VerifyProblem, VerifyReport } from './verify.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { toHex } from './bytes.js';
-import { type EncodedEvent, encodeEvent } from './encoding.js';
+import { type EncodedEvent, encodeEvent, normaliseEvent } from './encoding.js';
 import { TapeError } from './errors.js';
 import { FINGERPRINT_SEED, nextHead } from './fingerprint.js';
 import { jsonText, parseJson } from './json-text.js';
@@ -19,6 +19,15 @@ export interface StoredEvent extends EncodedEvent {
 /** Event counts by type. */
 export type EventCounts = Readonly<Record<TapeEventType, number>>;
 
+export interface AppendOptions {
+  /**
+   * Copy every body and chunk (the default), so that later changes to the caller's buffers
+   * cannot reach the tape. Pass false to hand the buffers over instead, saving a copy of each:
+   * the caller must then never change them.
+   */
+  readonly copyBytes?: boolean;
+}
+
 export interface CreateTapeOptions {
   /** The run id; a random UUID when omitted. */
   readonly id?: string;
@@ -28,7 +37,13 @@ export interface CreateTapeOptions {
 
 /**
  * One run's tape, in memory: an ordered, append-only list of events, its metadata, and its
- * fingerprint, which is updated with every append.
+ * fingerprint.
+ *
+ * Appending validates and copies an event at once but leaves its canonical record and the
+ * hashing of its bodies until they are needed (the fingerprint is read, or the tape is saved):
+ * a recording transport appends on the caller's request path, where hashing every body would
+ * add to each model call's latency; reading the fingerprint does that work once, for every
+ * event appended since it was last read.
  */
 export class Tape {
   readonly id: string;
@@ -36,6 +51,7 @@ export class Tape {
   /** False for a tape read back from a recording that was interrupted before `finish()`. */
   readonly complete: boolean;
   readonly #events: TapeEvent[] = [];
+  /** The encoded prefix of `#events`: the rest are encoded by `#encodePending`. */
   readonly #stored: StoredEvent[] = [];
   readonly #counts: Record<TapeEventType, number> = { draw: 0, exchange: 0, annotation: 0 };
   #head: Buffer = FINGERPRINT_SEED;
@@ -59,20 +75,20 @@ export class Tape {
     events: Iterable<TapeEvent>,
   ): Tape {
     const tape = new Tape(id, metadata, complete);
-    for (const event of events) tape.append(event);
+    // The bytes were decoded for this tape alone: nobody else holds them to change.
+    for (const event of events) tape.append(event, { copyBytes: false });
     return tape;
   }
 
   /**
-   * Appends an event and returns its sequence number (0-based). The event is validated and
-   * copied: the tape holds exactly what will read back after a save and reopen.
+   * Appends an event and returns its sequence number (0-based). The event is validated, and
+   * refused with TAPE_INVALID_EVENT before anything is appended; it is copied unless
+   * `copyBytes: false`: the tape holds exactly what will read back after a save and reopen.
    */
-  append(event: TapeEvent): number {
-    const encoded = encodeEvent(event, { copyBytes: true });
-    this.#head = nextHead(this.#head, encoded.record);
-    this.#stored.push({ ...encoded, head: this.#head });
-    this.#events.push(encoded.event);
-    this.#counts[encoded.event.type]++;
+  append(event: TapeEvent, options: AppendOptions = {}): number {
+    const normalised = normaliseEvent(event, { copyBytes: options.copyBytes ?? true });
+    this.#events.push(normalised);
+    this.#counts[normalised.type]++;
     return this.#events.length - 1;
   }
 
@@ -85,14 +101,29 @@ export class Tape {
     return { ...this.#counts };
   }
 
-  /** The tape's identity: hex SHA-256 chain head over every event's canonical record. */
+  /**
+   * The tape's identity: hex SHA-256 chain head over every event's canonical record. Reading it
+   * hashes whatever was appended since the last read.
+   */
   get fingerprint(): string {
+    this.#encodePending();
     return toHex(this.#head);
   }
 
   /** @internal The canonical records, their blobs and chain heads, for a store to persist. */
   storedEvents(): readonly StoredEvent[] {
+    this.#encodePending();
     return this.#stored;
+  }
+
+  /** Encodes and chains the events appended since the last call. They are valid: `append` checked. */
+  #encodePending(): void {
+    for (let seq = this.#stored.length; seq < this.#events.length; seq++) {
+      const event = this.#events[seq]!;
+      const { record, blobs } = encodeEvent(event, { copyBytes: false });
+      this.#head = nextHead(this.#head, record);
+      this.#stored.push({ record, blobs, event, head: this.#head });
+    }
   }
 }
 
