@@ -327,3 +327,49 @@ describe('divergence', () => {
     ).toBe(false);
   });
 });
+
+describe('what a recording keeps, and what it hands the caller', () => {
+  const recordedBody = (tape: Tape, i: number) => {
+    const body = exchanges(tape)[i]?.response?.body;
+    if (body?.kind !== 'bytes') throw new Error(`exchange ${i} has no whole body`);
+    return new TextDecoder().decode(body.bytes);
+  };
+
+  it('keeps its own bytes: the caller changing the request or response bytes later changes no tape', async () => {
+    const request = new TextEncoder().encode('{"q":1}');
+    const tape = await record(async (f) => {
+      const response = await f(`${server.url}/json`, { method: 'POST', body: request });
+      new Uint8Array(await response.arrayBuffer()).fill(0);
+      request.fill(0);
+    });
+    const before = { echo: { q: 1 }, path: '/json' };
+    expect(JSON.parse(recordedBody(tape, 0))).toEqual(before);
+    expect(new TextDecoder().decode(exchanges(tape)[0]?.request.body as Uint8Array)).toBe(
+      '{"q":1}',
+    );
+    const again = Tape.create();
+    again.append(exchanges(tape)[0] as ExchangeEvent);
+    expect(tape.fingerprint).toBe(again.fingerprint);
+  });
+
+  it('copies what a redaction hook returns, since its author may still hold and change it', async () => {
+    const held = new TextEncoder().encode('{"redacted":true}');
+    const tape = Tape.create();
+    const recording = recordFetch({ sink: tape, redactResponseBody: () => held });
+    await (await recording.fetch(`${server.url}/json`)).text();
+    await recording.close();
+    held.fill(0x20);
+    expect(recordedBody(tape, 0)).toBe('{"redacted":true}');
+  });
+
+  it('hands the caller every live response header, set-cookie included, which the tape drops', async () => {
+    let cookie: string | null = null;
+    const tape = await record(async (f) => {
+      const response = await f(`${server.url}/json`);
+      cookie = response.headers.get('set-cookie');
+      await response.json();
+    });
+    expect(cookie).toBe('session=abc');
+    expect(exchanges(tape)[0]?.response?.headers.map(([name]) => name)).not.toContain('set-cookie');
+  });
+});

@@ -3,21 +3,20 @@
  * Streamed bodies reach the caller chunk by chunk as they arrive; each chunk is kept with its
  * arrival offset, and the exchange is appended when the stream ends, is cancelled, or fails.
  */
-import type { Chunk, RecordedError, StreamEnd, TapeEvent } from '@trace/tape';
+import type { AppendOptions, Chunk, RecordedError, StreamEnd, TapeEvent } from '@trace/tape';
 import { TransportError } from './errors.js';
-import {
-  droppedHeaders,
-  type RedactOptions,
-  recordedForm,
-  recordedResponseBody,
-} from './recorded-form.js';
+import { Redaction, type RedactOptions } from './recorded-form.js';
 import { type FetchInput, forward, snapshotRequest } from './request.js';
 import { bufferedResponse, buildResponse, isStreamed } from './response.js';
-import { keptHeaders } from './secrets.js';
 
 /** Anything exchanges can be appended to: a `TapeRecorder` (durable) or an in-memory `Tape`. */
 export interface TapeSink {
-  append(event: TapeEvent): unknown;
+  /**
+   * `copyBytes: false` hands over bodies and chunks the transport made for the tape alone and
+   * never changes, so an in-memory `Tape` need not copy them; a sink that writes at once may
+   * ignore it.
+   */
+  append(event: TapeEvent, options?: AppendOptions): unknown;
 }
 
 export interface RecordOptions extends RedactOptions {
@@ -48,10 +47,14 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
   let recorded = 0;
   let failure: unknown;
   const isStream = options.isStream ?? isStreamed;
+  const redaction = new Redaction(options);
+  // Every body the transport records is a buffer it made and never changes — unless a redaction
+  // hook returned one the user may still hold.
+  const appendOptions: AppendOptions = { copyBytes: redaction.hasBodyHooks };
 
   const append = (event: TapeEvent): void => {
     try {
-      options.sink.append(event);
+      options.sink.append(event, appendOptions);
       recorded++;
     } catch (cause) {
       const error = new TransportError(
@@ -67,7 +70,7 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
   const recordingFetch = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
     const taken = snapshotRequest(input, init);
     const snapshot = taken instanceof Promise ? await taken : taken;
-    const request = recordedForm(snapshot, options);
+    const request = redaction.request(snapshot);
     const started = performance.now();
     const inner = options.fetch ?? globalThis.fetch;
     let response: Response;
@@ -80,13 +83,13 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
     const head = {
       status: response.status,
       statusText: response.statusText,
-      headers: keptHeaders(response.headers, droppedHeaders(options)),
+      headers: redaction.headers(response.headers),
     };
     const url = response.url || snapshot.url;
 
     if (response.body === null) {
       append({ type: 'exchange', request, response: { ...head, body: null } });
-      return buildResponse(null, { ...head, headers: [...response.headers], url });
+      return buildResponse(null, { ...head, headers: response.headers, url });
     }
     if (!isStream(response)) {
       let bytes: Uint8Array;
@@ -116,10 +119,10 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
         request,
         response: {
           ...head,
-          body: { kind: 'bytes', bytes: recordedResponseBody(bytes, request, options) },
+          body: { kind: 'bytes', bytes: redaction.responseBody(bytes, request) },
         },
       });
-      return bufferedResponse(bytes, { ...head, headers: [...response.headers], url });
+      return bufferedResponse(bytes, { ...head, headers: response.headers, url });
     }
     const stream = new PendingStream(response.body, started, (chunks, end) => {
       pending.delete(stream);
@@ -130,7 +133,7 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
       });
     });
     pending.add(stream);
-    return buildResponse(stream.readable, { ...head, headers: [...response.headers], url });
+    return buildResponse(stream.readable, { ...head, headers: response.headers, url });
   };
 
   return {

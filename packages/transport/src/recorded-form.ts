@@ -7,7 +7,14 @@
 import type { RecordedRequest } from '@trace/tape';
 import { parsePath, visitPath } from './json-path.js';
 import type { RequestSnapshot } from './request.js';
-import { keptHeaders, REDACTED, redactUrl, SDK_VOLATILE_HEADERS } from './secrets.js';
+import {
+  type HeaderFilter,
+  headerFilter,
+  keptHeaders,
+  REDACTED,
+  redactUrl,
+  SDK_VOLATILE_HEADERS,
+} from './secrets.js';
 
 export interface RedactOptions {
   /** More headers to drop from recordings, by name or pattern. Credentials are always dropped. */
@@ -33,61 +40,78 @@ export interface RedactOptions {
   ) => Uint8Array;
 }
 
-export function droppedHeaders(options: RedactOptions): readonly (string | RegExp)[] {
-  return [
-    ...(options.keepVolatileHeaders ? [] : SDK_VOLATILE_HEADERS),
-    ...(options.dropHeaders ?? []),
-  ];
-}
-
-/** A whole response body as it is recorded: redacted fields, then the user's hook. */
-export function recordedResponseBody(
-  body: Uint8Array,
-  request: RecordedRequest,
-  options: RedactOptions,
-): Uint8Array {
-  let out = body;
-  if ((options.redactBodyFields?.length ?? 0) > 0)
-    out = redactJsonFields(out, options.redactBodyFields ?? []);
-  if (options.redactResponseBody)
-    out = options.redactResponseBody(out, { method: request.method, url: request.url });
-  return out;
-}
-
-export function recordedForm(snapshot: RequestSnapshot, options: RedactOptions): RecordedRequest {
-  const url = redactUrl(snapshot.url);
-  const headers = keptHeaders(snapshot.headers, droppedHeaders(options));
-  return { method: snapshot.method, url, headers, body: recordedBody(snapshot, options) };
-}
-
 /**
- * The recorded form as matching needs it: the body redacted as it would be recorded, the headers
- * only when matching looks at them (`canonicalise` redacts the URL itself).
+ * The redaction options compiled once per transport: the form in which every request and
+ * response of that transport is recorded, and in which its live requests are matched.
  */
-export function matchForm(
-  snapshot: RequestSnapshot,
-  options: RedactOptions,
-  withHeaders: boolean,
-): RecordedRequest {
-  return {
-    method: snapshot.method,
-    url: snapshot.url,
-    headers: withHeaders ? keptHeaders(snapshot.headers, droppedHeaders(options)) : [],
-    body: recordedBody(snapshot, options),
-  };
-}
+export class Redaction {
+  readonly #options: RedactOptions;
+  readonly #keep: HeaderFilter;
 
-function recordedBody(snapshot: RequestSnapshot, options: RedactOptions): Uint8Array | null {
-  let body = snapshot.body;
-  const fields = options.redactBodyFields ?? [];
-  if (body !== null && fields.length > 0) body = redactJsonFields(body, fields);
-  if (body !== null && options.redactRequestBody) {
-    body = options.redactRequestBody(body, {
+  constructor(options: RedactOptions) {
+    this.#options = options;
+    this.#keep = headerFilter([
+      ...(options.keepVolatileHeaders ? [] : SDK_VOLATILE_HEADERS),
+      ...(options.dropHeaders ?? []),
+    ]);
+  }
+
+  /** True when a hook may return a buffer its author still holds (and could change). */
+  get hasBodyHooks(): boolean {
+    return (
+      this.#options.redactRequestBody !== undefined ||
+      this.#options.redactResponseBody !== undefined
+    );
+  }
+
+  /** The headers of a request or response as recorded. */
+  headers(headers: Iterable<readonly [string, string]>): [string, string][] {
+    return keptHeaders(headers, this.#keep);
+  }
+
+  /** A request as recorded. */
+  request(snapshot: RequestSnapshot): RecordedRequest {
+    return {
       method: snapshot.method,
       url: redactUrl(snapshot.url),
-    });
+      headers: this.headers(snapshot.headers),
+      body: this.#requestBody(snapshot),
+    };
   }
-  return body;
+
+  /**
+   * The recorded form as matching needs it: the body redacted as it would be recorded, the
+   * headers only when matching looks at them (`canonicalise` redacts the URL itself).
+   */
+  matchForm(snapshot: RequestSnapshot, withHeaders: boolean): RecordedRequest {
+    return {
+      method: snapshot.method,
+      url: snapshot.url,
+      headers: withHeaders ? this.headers(snapshot.headers) : [],
+      body: this.#requestBody(snapshot),
+    };
+  }
+
+  /** A whole response body as recorded: redacted fields, then the user's hook. */
+  responseBody(body: Uint8Array, request: RecordedRequest): Uint8Array {
+    const { redactBodyFields = [], redactResponseBody } = this.#options;
+    let out = body;
+    if (redactBodyFields.length > 0) out = redactJsonFields(out, redactBodyFields);
+    if (redactResponseBody)
+      out = redactResponseBody(out, { method: request.method, url: request.url });
+    return out;
+  }
+
+  #requestBody(snapshot: RequestSnapshot): Uint8Array | null {
+    const { redactBodyFields = [], redactRequestBody } = this.#options;
+    let body = snapshot.body;
+    if (body !== null && redactBodyFields.length > 0)
+      body = redactJsonFields(body, redactBodyFields);
+    if (body !== null && redactRequestBody) {
+      body = redactRequestBody(body, { method: snapshot.method, url: redactUrl(snapshot.url) });
+    }
+    return body;
+  }
 }
 
 function redactJsonFields(body: Uint8Array, paths: readonly string[]): Uint8Array {

@@ -20,7 +20,7 @@ import {
   type MatchOptions,
   rawKey,
 } from './match.js';
-import { matchForm, type RedactOptions } from './recorded-form.js';
+import { Redaction, type RedactOptions } from './recorded-form.js';
 import { type FetchInput, type RequestSnapshot, snapshotRequest } from './request.js';
 import { bufferedResponse, buildResponse } from './response.js';
 
@@ -83,6 +83,7 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
   const exchanges: RecordedExchange[] = [];
   const byHash = new Map<string, RecordedExchange[]>();
   const withHeaders = (match.headers?.length ?? 0) > 0;
+  const redaction = new Redaction(options);
   // Raw key (method, URL, matched headers and body bytes exactly) -> canonical hash.
   const rawIndex = new Map<string, string>();
   options.tape.events.forEach((event, seq) => {
@@ -126,7 +127,7 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
     const snapshot = taken instanceof Promise ? await taken : taken;
     const at = position++;
     snapshot.signal?.throwIfAborted();
-    const form = matchForm(snapshot, options, withHeaders);
+    const form = redaction.matchForm(snapshot, withHeaders);
     // A request byte-identical to a recorded one has that request's canonical hash: found without
     // parsing and re-serialising its body. Any other request is canonicalised in full.
     const hash =

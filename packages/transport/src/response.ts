@@ -6,7 +6,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 export interface ResponseHead {
   readonly status: number;
   readonly statusText: string;
-  readonly headers: readonly (readonly [string, string])[];
+  /** Recorded pairs, or (when recording) the live response's own `Headers`, passed on as they are. */
+  readonly headers: readonly (readonly [string, string])[] | Headers;
   readonly url: string;
 }
 
@@ -29,11 +30,13 @@ export function bufferedResponse(bytes: Uint8Array, head: ResponseHead): Respons
 }
 
 function init(head: ResponseHead): ResponseInit {
-  return {
-    status: head.status,
-    statusText: head.statusText,
-    headers: head.headers.map(([name, value]) => [name, value]),
-  };
+  return { status: head.status, statusText: head.statusText, headers: headersInit(head) };
+}
+
+function headersInit(head: ResponseHead): NonNullable<ResponseInit['headers']> {
+  return head.headers instanceof Headers
+    ? head.headers
+    : head.headers.map(([name, value]) => [name, value]);
 }
 
 const UNUSABLE = 'Body is unusable: Body has already been read';
@@ -48,11 +51,14 @@ const UNUSABLE = 'Body is unusable: Body has already been read';
 class BufferedResponse extends Response {
   readonly #bytes: Uint8Array;
   readonly #head: ResponseHead;
+  #headers: Headers | undefined;
   #stream: ReadableStream<Uint8Array> | undefined;
   #used = false;
 
   constructor(bytes: Uint8Array, head: ResponseHead) {
-    super(null, init(head));
+    // Headers are made when first asked for (or are the live response's own): filling a Headers
+    // object for every response costs more than a microsecond, and many callers never look.
+    super(null, { status: head.status, statusText: head.statusText });
     this.#bytes = bytes;
     this.#head = head;
   }
@@ -65,6 +71,14 @@ class BufferedResponse extends Response {
       url: {
         get: function (this: BufferedResponse) {
           return this.#head.url;
+        },
+      },
+      headers: {
+        get: function (this: BufferedResponse) {
+          const { headers } = this.#head;
+          this.#headers ??=
+            headers instanceof Headers ? headers : new Headers(headersInit(this.#head));
+          return this.#headers;
         },
       },
       body: {
