@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exportActionTraces } from '../export.js';
+import { toOtlp } from '../otlp/convert.js';
 import { bytes, chunked, jsonBytes, sse } from '../test-support.js';
 import type { ExchangeEventLike, TapeEventLike, TapeLike } from './sources.js';
 import { tracesFromTape } from './tape.js';
@@ -236,7 +237,11 @@ describe('tracesFromTape: Anthropic', () => {
       name: 'search',
       arguments: { query: 'otlp json' },
       status: 'failed',
-      error: { type: 'ToolError', message: 'no results' },
+      error: {
+        type: 'ToolError',
+        message: 'The tool reported an error; its result holds the details.',
+      },
+      result: [{ type: 'text', text: 'no results' }],
     });
     expect(failed).toMatchObject({
       status: 'failed',
@@ -574,5 +579,39 @@ describe('tracesFromTape: input checks', () => {
       result: { summary: { type: 'object', contentBlocks: 2, toolCalls: 1 } },
     });
     expect(envelope.traces[0]!.result).not.toHaveProperty('value');
+  });
+});
+
+describe('tracesFromTape: a failed tool', () => {
+  it("keeps the tool's output in its result, so that it reaches OTLP only when content is on", () => {
+    const output = 'city not found: Atlantis-7f3e';
+    const follow = {
+      model: 'm',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_01', content: output, is_error: true },
+          ],
+        },
+      ],
+    };
+    const drafts = tracesFromTape(
+      tape([
+        exchange(ANTHROPIC, { model: 'm', messages: [] }, 200, {
+          kind: 'bytes',
+          bytes: jsonBytes(anthropicMessage),
+        }),
+        exchange(ANTHROPIC, follow, 200, {
+          kind: 'bytes',
+          bytes: jsonBytes({ ...anthropicMessage, id: 'msg_02', stop_reason: 'end_turn' }),
+        }),
+      ]),
+    );
+    const envelope = exportActionTraces(drafts, { allowRawResults: true });
+    const tool = envelope.traces.find((t) => t.kind === 'tool_call');
+    expect(tool).toMatchObject({ status: 'failed', error: { type: 'ToolError' } });
+    expect(JSON.stringify(toOtlp(envelope))).not.toContain('Atlantis');
+    expect(JSON.stringify(toOtlp(envelope, { includeContent: true }))).toContain('Atlantis');
   });
 });

@@ -168,9 +168,9 @@ export function tracesFromTape(tape: TapeLike, options: TapeTraceOptions = {}): 
         ...(options.principal !== undefined ? { principal: options.principal } : {}),
         invokedAt: call.endIso,
         status: found.ref.isError ? 'failed' : 'succeeded',
-        ...(found.ref.isError
-          ? { error: { type: 'ToolError', message: contentText(found.ref.content) } }
-          : {}),
+        // The error names the failure, not the tool's output: the output is content (the result,
+        // exported only where content is), and a message would carry it into OTLP regardless.
+        ...(found.ref.isError ? { error: { type: 'ToolError', message: TOOL_ERROR_MESSAGE } } : {}),
         arguments: tool.input,
         result: found.ref.content,
         ...(found.ref.isError ? { resultFlags: { isError: true } } : {}),
@@ -183,19 +183,7 @@ export function tracesFromTape(tape: TapeLike, options: TapeTraceOptions = {}): 
   return drafts;
 }
 
-/** The text of a tool result's content (a string, or text blocks). */
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((block) => {
-        const text = asRecord(block)?.text;
-        return typeof text === 'string' ? text : '';
-      })
-      .join('\n');
-  }
-  return '';
-}
+const TOOL_ERROR_MESSAGE = 'The tool reported an error; its result holds the details.';
 
 interface CallContext {
   readonly fingerprint: string;
