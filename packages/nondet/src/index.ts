@@ -17,7 +17,7 @@ export {
   validateLog,
 } from './log.js';
 export type { LeftoverDraw, LeftoverReport } from './reader.js';
-export { type RecordingSource, recording } from './recording.js';
+export { type RecordingOptions, type RecordingSource, recording } from './recording.js';
 export { type ReplaySource, replay } from './replay.js';
 export type { DrawCodec, NondetSource } from './source.js';
 export { uuidV7Timestamp } from './uuid.js';

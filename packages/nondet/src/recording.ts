@@ -1,4 +1,4 @@
-import { NondetError, NondetErrorCode } from './errors.js';
+import { invalidArgument, NondetError, NondetErrorCode } from './errors.js';
 import { live } from './generating.js';
 import type { JsonValue } from './json.js';
 import type { Kind } from './kinds.js';
@@ -23,6 +23,17 @@ export interface RecordingSource extends NondetSource {
   readonly size: number;
 }
 
+export interface RecordingOptions {
+  /**
+   * Called with each draw as soon as it and every draw before it are known, in log order, with
+   * its position in the log: stream the draws somewhere durable (a tape recorder) so that a run
+   * that dies midway keeps the draws it made. A `drawAsync` still in flight holds back the draws
+   * taken after it. The record is a copy. An error it throws reaches the code that made the draw;
+   * the draw stays in the log.
+   */
+  readonly onDraw?: (record: DrawRecord, index: number) => void;
+}
+
 /** The longest error message kept for a failed source. */
 const MAX_MESSAGE = 2000;
 
@@ -31,6 +42,16 @@ interface Shared {
   /** The log; undefined marks a source draw still in flight. */
   readonly records: (DrawRecord | undefined)[];
   pending: number;
+  readonly onDraw: RecordingOptions['onDraw'];
+  /** How many records `onDraw` has been given: always a prefix of the log. */
+  delivered: number;
+}
+
+/** A record the listener may keep or change without reaching the log: values can be objects. */
+function copyRecord(record: DrawRecord): DrawRecord {
+  return typeof record.value === 'object' && record.value !== null
+    ? structuredClone(record)
+    : { ...record };
 }
 
 /** What a failed source threw, as JSON: its name and message. */
@@ -102,7 +123,21 @@ class Recording extends BaseSource implements RecordingSource {
   protected take<T, P>(kind: Kind<T, P>, param: P): T {
     const value = kind.ask(this.inner, param);
     this.shared.records.push(this.record(kind.name, kind.encode(value, param)));
+    this.deliver();
     return value;
+  }
+
+  /** Hands `onDraw` every record of the settled prefix of the log it has not had yet. */
+  private deliver(): void {
+    const shared = this.shared;
+    if (shared.onDraw === undefined) return;
+    while (shared.delivered < shared.records.length) {
+      const record = shared.records[shared.delivered];
+      if (record === undefined) return; // a drawAsync before it is still in flight
+      // Counted first: a listener that draws, or throws, never sees a record twice.
+      const index = shared.delivered++;
+      shared.onDraw(copyRecord(record), index);
+    }
   }
 
   /** Takes the draw's place in the log now, so draws made while it runs come after it. */
@@ -114,6 +149,7 @@ class Recording extends BaseSource implements RecordingSource {
   private settle(slot: number, record: DrawRecord): void {
     this.shared.records[slot] = record;
     this.shared.pending--;
+    this.deliver();
   }
 
   private succeed(
@@ -186,6 +222,19 @@ class Recording extends BaseSource implements RecordingSource {
  * Serves draws from `inner` (live by default; `seeded()` for a deterministic recording) and logs
  * each one. Each stream view logs under its stream's name and draws from `inner.stream(name)`.
  */
-export function recording(inner: NondetSource = live()): RecordingSource {
-  return new Recording({ inner, records: [], pending: 0 }, undefined, undefined);
+export function recording(
+  inner: NondetSource = live(),
+  options: RecordingOptions = {},
+): RecordingSource {
+  const { onDraw } = options;
+  if (onDraw !== undefined && typeof onDraw !== 'function') {
+    throw invalidArgument('`onDraw` must be a function called with each draw.', {
+      onDraw: typeof onDraw,
+    });
+  }
+  return new Recording(
+    { inner, records: [], pending: 0, onDraw, delivered: 0 },
+    undefined,
+    undefined,
+  );
 }
