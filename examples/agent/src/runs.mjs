@@ -1,7 +1,7 @@
 // Recording a run of the example, and replaying it from its tape: the two halves the demo and the
 // benchmark share.
 import { openAuditLog } from '@trace/audit';
-import { recording, replay } from '@trace/nondet';
+import { live, recording, replay } from '@trace/nondet';
 import { openStore } from '@trace/tape';
 import { openTransport, replayFetch } from '@trace/transport';
 import { auditClock, auditHooks, runSession } from './session.mjs';
@@ -11,25 +11,26 @@ export const SESSION = 'trip-planner';
 
 /**
  * Records one run against the scripted server at `urls` into the tape store at `tapePath`, and
- * its audit log into `auditDir`. The draws are appended to the same tape after the run.
+ * its audit log into `auditDir`. Draws and exchanges go into the same tape as they happen, so a
+ * run that dies midway leaves a tape of everything it did up to that point.
  */
 export async function recordRun({ tapePath, auditDir, keys, urls, iterations, metadata = {} }) {
   const store = openStore(tapePath);
   try {
     // The example always records afresh, whatever TRACE_MODE says.
     const transport = openTransport({ store, id: RUN_ID, mode: 'record', env: {}, metadata });
-    const source = recording();
+    const source = recording(live(), {
+      onDraw: (draw) => transport.recorder.append({ type: 'draw', ...draw }),
+    });
     const { result, head } = await runAudited(auditDir, keys, source, (audit) =>
       runSession({ server: urls, fetch: transport.fetch, source, audit, iterations }),
     );
-    const draws = source.log();
-    for (const draw of draws) transport.recorder.append({ type: 'draw', ...draw });
     await transport.close();
     return {
       result,
       auditHead: head,
       fingerprint: transport.recorder.fingerprint,
-      draws: draws.length,
+      draws: source.size,
     };
   } finally {
     store.close();
