@@ -95,7 +95,18 @@ const MAX_DATE_MS = 8.64e15;
  * derived from the seed and the stream name, so draws on one stream do not depend on draws on
  * another. Named sources still run their producer.
  */
-export function seeded(options: SeededOptions = {}): NondetSource {
+export function seeded(options: SeededOptions | number | string = {}): NondetSource {
+  // `seeded(42)` is what people type: the seed alone. Anything else that is not an options
+  // object would otherwise read as "no options" and silently give every caller seed 0.
+  if (typeof options === 'number' || typeof options === 'string') options = { seed: options };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalidArgument(
+      'seeded() takes a seed (`seeded(42)`) or options (`seeded({ seed: 42 })`).',
+      {
+        argument: 'options',
+      },
+    );
+  }
   const { seed = 0, startMs = DEFAULT_START, stepMs = 1 } = options;
   if (!((typeof seed === 'number' && Number.isFinite(seed)) || typeof seed === 'string')) {
     throw invalidArgument('seeded({ seed }) needs a finite number or a string.', {

@@ -63,7 +63,25 @@ describe('seeded', () => {
     expect(s.stream('a').float()).not.toBe(s.stream('b').float());
   });
 
+  it('takes a bare seed as the seed: seeded(42) is seeded({ seed: 42 }), and seeds differ', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.string()), (seed) => {
+        expect(seeded(seed).float()).toBe(seeded({ seed }).float());
+      }),
+      { numRuns: 50 },
+    );
+    expect(seeded(42).float()).not.toBe(seeded(43).float());
+  });
+
   it('refuses options it cannot honour', () => {
+    for (const options of [null, [], true, () => 1]) {
+      expect(() => seeded(options as never)).toThrow(
+        expect.objectContaining({
+          code: 'NONDET_INVALID_ARGUMENT',
+          details: { argument: 'options' },
+        }),
+      );
+    }
     for (const options of [
       { seed: Number.NaN },
       { seed: {} as never },
