@@ -549,6 +549,36 @@ describe('tracesFromTape: corrupt stream indexes', () => {
 });
 
 describe('tracesFromTape: input checks', () => {
+  it("reads only Anthropic's /v1/messages as Anthropic, not another API's message list", () => {
+    const threads = 'https://api.openai.com/v1/threads/thread_1/messages';
+    const events = [
+      exchange(threads, { role: 'user', content: 'hi' }, 200, {
+        kind: 'bytes',
+        bytes: jsonBytes({ id: 'msg_1', object: 'thread.message', content: [] }),
+      }),
+      exchange(ANTHROPIC, { model: 'm', messages: [] }, 200, {
+        kind: 'bytes',
+        bytes: jsonBytes(anthropicMessage),
+      }),
+    ];
+    const drafts = tracesFromTape({ fingerprint: FP, events }, { startedAt: 0 });
+    expect(drafts.map((d) => d.evidence)).toEqual([
+      { tape: { fingerprint: FP, exchangeIndex: 1 } },
+    ]);
+  });
+
+  it('skips a draw kind or an exchange URL that is not a string, even one with no string form', () => {
+    const noString = [{ toString: false }]; // String(noString) throws a TypeError
+    const events = [
+      { type: 'draw', kind: noString, value: {} },
+      { type: 'exchange', request: { url: noString }, response: { status: 200 } },
+      exchange(OPENAI, {}, 200, null),
+    ] as unknown as TapeEventLike[];
+    const drafts = tracesFromTape({ fingerprint: FP, events }, { startedAt: 0 });
+    expect(drafts).toHaveLength(1);
+    expect(drafts[0]!.evidence).toEqual({ tape: { fingerprint: FP, exchangeIndex: 1 } });
+  });
+
   it('refuses a tape without a fingerprint, and an exchange with no time', () => {
     expect(() => tracesFromTape({ fingerprint: 'not hex', events: [] })).toThrowError(
       expect.objectContaining({ code: 'EXPORT_INVALID_SOURCE' }),

@@ -34,7 +34,9 @@ function parserFor(url: string): ProviderParser | undefined {
   } catch {
     return undefined;
   }
-  if (/\/messages\/?$/.test(path)) return anthropicParser;
+  // Anthropic's Messages API is POST /v1/messages; a bare `/messages` would also take in other
+  // APIs' message lists (OpenAI's `/v1/threads/{id}/messages`), whose bodies are not model calls.
+  if (/\/v1\/messages\/?$/.test(path)) return anthropicParser;
   if (/\/chat\/completions\/?$/.test(path)) return openaiParser;
   return undefined;
 }
@@ -52,7 +54,8 @@ function concat(chunks: readonly { readonly bytes: Uint8Array }[]): string {
 }
 
 /** A wall-clock draw's value as epoch milliseconds or ISO text, if it is one. */
-function wallClock(kind: string, value: unknown): string | undefined {
+function wallClock(kind: unknown, value: unknown): string | undefined {
+  if (typeof kind !== 'string') return undefined; // a malformed draw is no clock reading
   if (!/clock/i.test(kind) || /mono|perf|hr/i.test(kind)) return undefined;
   if (typeof value === 'number' || typeof value === 'string') return toIsoTime(value);
   const record = asRecord(value);
@@ -120,7 +123,8 @@ export function tracesFromTape(tape: TapeLike, options: TapeTraceOptions = {}): 
     }
     if (event?.type !== 'exchange') continue;
     exchangeIndex++;
-    const parser = parserFor(String(event.request?.url));
+    const url: unknown = event.request?.url;
+    const parser = typeof url === 'string' ? parserFor(url) : undefined;
     if (parser === undefined) continue;
     const requestBody = tryJson(bodyText(event.request?.body) ?? '');
     for (const ref of parser.toolResults(requestBody)) {
