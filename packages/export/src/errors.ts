@@ -23,4 +23,6 @@ export const ExportErrorCode = {
   WRITE_FAILED: 'EXPORT_WRITE_FAILED',
   /** The OTLP endpoint could not be reached or did not answer in time. */
   OTLP_UNREACHABLE: 'EXPORT_OTLP_UNREACHABLE',
+  /** A trace's time lies outside what OTLP can carry: 1970-01-01 to 2554-07-21 (UTC). */
+  OTLP_TIME_RANGE: 'EXPORT_OTLP_TIME_RANGE',
 } as const;

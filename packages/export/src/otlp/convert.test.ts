@@ -33,6 +33,27 @@ function spansOf(request: OtlpTraceRequest): OtlpSpan[] {
 const golden = () => exportActionTraces(goldenDrafts(), GOLDEN_OPTIONS);
 
 describe('toOtlp', () => {
+  it('refuses, with a typed error, a time OTLP cannot carry: before 1970 or past 2554', () => {
+    const at = (invokedAt: string, durationMs = 0) =>
+      exportActionTraces([{ ...goldenDrafts()[0]!, invokedAt, durationMs }], GOLDEN_OPTIONS);
+    const epoch = spansOf(toOtlp(at('1970-01-01T00:00:00.000Z')));
+    expect(epoch.find((span) => span.spanId === otlpSpanId('act_golden_model'))).toMatchObject({
+      startTimeUnixNano: '0',
+    });
+    for (const [invokedAt, part] of [
+      ['1969-12-31T23:59:59.999Z', 'start'],
+      ['2554-07-21T23:34:33.709Z', 'end'],
+      ['2600-01-01T00:00:00.000Z', 'start'],
+    ] as const) {
+      expect(() => toOtlp(at(invokedAt, 1000))).toThrowError(
+        expect.objectContaining({
+          code: 'EXPORT_OTLP_TIME_RANGE',
+          details: expect.objectContaining({ id: 'act_golden_model', part }),
+        }),
+      );
+    }
+  });
+
   it('maps actions to GenAI spans under one invoke_agent root per run', () => {
     const request = toOtlp(golden(), { serviceName: 'demo-agent' });
     const spans = spansOf(request);

@@ -56,6 +56,26 @@ function nanos(ms: number): bigint {
   return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1_000_000));
 }
 
+/** OTLP times are unsigned 64-bit nanoseconds since the Unix epoch. */
+const MAX_OTLP_NS = 2n ** 64n - 1n;
+
+/**
+ * Checks that OTLP can carry a time, in nanoseconds: the contract accepts years 0000 to 9999, but
+ * a negative or overflowing fixed64 would be written as a value no collector reads back as the
+ * same instant. Such a time is almost always a unit mistake.
+ */
+function otlpTime(ns: bigint, traceId: string, part: 'start' | 'end' | 'correction'): bigint {
+  if (ns < 0n || ns > MAX_OTLP_NS) {
+    const at = new Date(Number(ns / 1_000_000n)).toISOString();
+    throw new ExportError(
+      ExportErrorCode.OTLP_TIME_RANGE,
+      `The ${part} of trace ${JSON.stringify(traceId)} (${at}) lies outside the times OTLP can carry, 1970-01-01 to 2554-07-21 UTC: correct the time, or leave the trace out of the OTLP export.`,
+      { details: { id: traceId, part, at } },
+    );
+  }
+  return ns;
+}
+
 function isRedactor(value: unknown): value is Redactor {
   return (
     typeof value === 'object' &&
@@ -112,8 +132,8 @@ export function toOtlp(
         `Trace ${JSON.stringify(trace.id)} has no valid invokedAt: convert traces made by exportActionTraces.`,
       );
     }
-    const startNs = nanos(start);
-    const endNs = startNs + nanos(trace.durationMs ?? 0);
+    const startNs = otlpTime(nanos(start), trace.id, 'start');
+    const endNs = otlpTime(startNs + nanos(trace.durationMs ?? 0), trace.id, 'end');
     const list = runs.get(trace.runId) ?? [];
     list.push({ trace, startNs, endNs });
     runs.set(trace.runId, list);
@@ -356,7 +376,10 @@ function actionSpan(
         },
       ],
       name: 'trace.correction',
-      timeUnixNano: (Number.isFinite(at) ? nanos(at) : prepared.endNs).toString(),
+      timeUnixNano: (Number.isFinite(at)
+        ? otlpTime(nanos(at), trace.id, 'correction')
+        : prepared.endNs
+      ).toString(),
       droppedAttributesCount: 0,
     });
   }
