@@ -95,6 +95,11 @@ describe('recording({ onDraw })', () => {
   });
 
   it('refuses an onDraw that is not a function, with a typed error', () => {
+    for (const options of [null, 'append', { onDraw: 'append' }]) {
+      expect(() => recording(seeded({ seed: 1 }), options as never)).toThrow(
+        expect.objectContaining({ code: 'NONDET_INVALID_ARGUMENT' }),
+      );
+    }
     expect(() => recording(seeded({ seed: 1 }), { onDraw: 'append' as never })).toThrow(
       expect.objectContaining({ code: 'NONDET_INVALID_ARGUMENT' }),
     );

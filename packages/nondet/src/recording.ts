@@ -226,10 +226,15 @@ export function recording(
   inner: NondetSource = live(),
   options: RecordingOptions = {},
 ): RecordingSource {
-  const { onDraw } = options;
+  const onDraw = (options as RecordingOptions | null)?.onDraw;
+  if (options === null || typeof options !== 'object') {
+    throw invalidArgument('recording(inner, options) takes options as an object: `{ onDraw }`.', {
+      argument: 'options',
+    });
+  }
   if (onDraw !== undefined && typeof onDraw !== 'function') {
-    throw invalidArgument('`onDraw` must be a function called with each draw.', {
-      onDraw: typeof onDraw,
+    throw invalidArgument('recording({ onDraw }) needs a function, called with each draw.', {
+      argument: 'onDraw',
     });
   }
   return new Recording(
