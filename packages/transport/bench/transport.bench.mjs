@@ -50,16 +50,22 @@ async function timeLoop(n, fn) {
 }
 
 /**
- * Times a and b in interleaved rounds, so drift in the machine's load hits both alike, and returns
- * the median round of each (ms per call) and the median of the per-round ratios b / a.
+ * Times a and b in interleaved rounds, so drift in the machine's load hits both alike, each
+ * round in the other order from the last, so neither always runs first, and returns the median
+ * round of each (ms per call) and the median of the per-round ratios b / a.
  */
 async function compare(rounds, n, a, b) {
   const ta = [];
   const tb = [];
   const ratios = [];
   for (let r = 0; r < rounds; r++) {
-    ta.push(await timeLoop(n, a));
-    tb.push(await timeLoop(n, b));
+    if (r % 2 === 0) {
+      ta.push(await timeLoop(n, a));
+      tb.push(await timeLoop(n, b));
+    } else {
+      tb.push(await timeLoop(n, b));
+      ta.push(await timeLoop(n, a));
+    }
     ratios.push(tb.at(-1) / ta.at(-1));
   }
   return [median(ta), median(tb), median(ratios)];
@@ -227,7 +233,7 @@ function quantile(values, q) {
   });
   let served = 0;
   const [memory, replayed, sdkRatio] = await compare(
-    9,
+    15,
     n,
     () => memoryClient.messages.create(params),
     () => {

@@ -70,6 +70,41 @@ describe('matching', () => {
     );
   });
 
+  it('reads a __proto__ key, integer-like keys and lone surrogates as data, in any key order', async () => {
+    const recorded = '{"__proto__":{"b":1,"a":2},"10":"x","9":"y","s":"\\ud800"}';
+    const tape = Tape.create();
+    tape.append({
+      type: 'exchange',
+      request: { method: 'POST', url, headers: [], body: new TextEncoder().encode(recorded) },
+      response: { status: 200, statusText: 'OK', headers: [], body: null },
+    });
+    const reordered = '{"s":"\\ud800","9":"y","__proto__":{"a":2,"b":1},"10":"x"}';
+    const served = await replayFetch({ tape }).fetch(url, { method: 'POST', body: reordered });
+    expect(served.status).toBe(200);
+    for (const changed of [
+      '{"__proto__":{"b":1,"a":3},"10":"x","9":"y","s":"\\ud800"}',
+      '{"__proto__":{"b":1,"a":2},"10":"x","9":"y","s":"\\ud801"}',
+    ]) {
+      await expect(
+        replayFetch({ tape }).fetch(url, { method: 'POST', body: changed }),
+      ).rejects.toMatchObject({ code: 'TRANSPORT_DIVERGED' });
+    }
+  });
+
+  it('matches URLs by their query parameters in any order, and an empty query as none', async () => {
+    const tape = Tape.create();
+    for (const recordedUrl of [`${url}?b=2&a=1`, `${url}?`]) {
+      tape.append({
+        type: 'exchange',
+        request: { method: 'GET', url: recordedUrl, headers: [], body: null },
+        response: { status: 200, statusText: recordedUrl, headers: [], body: null },
+      });
+    }
+    const replay = replayFetch({ tape });
+    expect((await replay.fetch(url)).statusText).toBe(`${url}?`);
+    expect((await replay.fetch(`${url}?a=1&b=2`)).statusText).toBe(`${url}?b=2&a=1`);
+  });
+
   it('refuses a request whose body differs in a value, by either path', async () => {
     const tape = tapeWith([{ a: 1, b: [1, 2] }]);
     for (const sent of ['{"a":1,"b":[1,3]}', '{"b":[1,3],"a":1}']) {

@@ -6,7 +6,6 @@
 // A namespace import: `crypto.hash` exists only from Node 20.12, and a named import of it would
 // fail to load on earlier versions.
 import * as crypto from 'node:crypto';
-import { jsonText } from '@trace/tape';
 import { parsePath, visitPath } from './json-path.js';
 import { matchesName, redactParsedUrl } from './secrets.js';
 
@@ -47,9 +46,13 @@ export interface RequestLike {
 export function canonicalise(request: RequestLike, options: MatchOptions): CanonicalRequest {
   // Redacted here as when recorded (redaction is idempotent), in the same single parse.
   const url = new URL(request.url);
-  redactParsedUrl(url);
-  for (const key of options.ignoreQuery ?? []) url.searchParams.delete(key);
-  url.searchParams.sort();
+  // Without a `?` there is no query (not even an empty one, which sorting would drop) and only
+  // userinfo can need redacting; asking for `searchParams` would build it for nothing.
+  if (url.href.includes('?') || url.username !== '' || url.password !== '') {
+    redactParsedUrl(url);
+    for (const key of options.ignoreQuery ?? []) url.searchParams.delete(key);
+    url.searchParams.sort();
+  }
   const headerNames = options.headers ?? [];
   const headers = (headerNames.length === 0 ? [] : request.headers)
     .filter(([name]) => matchesName(name, headerNames))
@@ -107,7 +110,7 @@ export function hashCanonical(canonical: CanonicalRequest): string {
   const head = `${canonical.method}\n${canonical.url}\n${JSON.stringify(canonical.headers)}\n`;
   const body = canonical.body;
   if (body === null) return sha256Hex(`${head}none`);
-  if ('json' in body) return sha256Hex(`${head}json:${safeCanonicalJson(body.json)}`);
+  if ('json' in body) return sha256Hex(`${head}json:${canonicalJson(body.json)}`);
   return crypto.createHash('sha256').update(head).update('bytes:').update(body.bytes).digest('hex');
 }
 
@@ -121,11 +124,22 @@ const sha256Hex: (text: string) => string =
         )
     : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
-function safeCanonicalJson(value: unknown): string {
-  try {
-    // Sorted keys: a request is the same request whatever order its client wrote the keys in.
-    return jsonText(value, { path: 'body', sortKeys: true });
-  } catch {
-    return JSON.stringify(value); // e.g. a lone surrogate escape: still deterministic
-  }
+/**
+ * A parsed body as canonical JSON text: object keys sorted by UTF-16 code unit (the order RFC 8785
+ * uses), so a request is the same request whatever order its client wrote the keys in. The value
+ * came from `JSON.parse`, so it holds nothing but JSON, and the platform's serializer — several
+ * times faster than one written in JavaScript on a long conversation — writes it deterministically,
+ * lone surrogates included.
+ */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, withSortedKeys);
+}
+
+function withSortedKeys(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  // No prototype: a `__proto__` key is copied as data, not taken for the prototype.
+  const sorted: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value).sort())
+    sorted[key] = (value as Record<string, unknown>)[key];
+  return sorted;
 }
