@@ -1,7 +1,7 @@
 import { Tape } from '@trace/tape';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { replayFetch } from './index.js';
+import { recordFetch, replayFetch } from './index.js';
 
 const url = 'http://127.0.0.1:9/v1/messages';
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
@@ -103,6 +103,51 @@ describe('matching', () => {
     const replay = replayFetch({ tape });
     expect((await replay.fetch(url)).statusText).toBe(`${url}?`);
     expect((await replay.fetch(`${url}?a=1&b=2`)).statusText).toBe(`${url}?b=2&a=1`);
+  });
+
+  it('matches on the headers it is told to, by name in any case or by pattern, and on no others', async () => {
+    const tape = Tape.create();
+    tape.append({
+      type: 'exchange',
+      request: {
+        method: 'GET',
+        url,
+        headers: [
+          ['anthropic-version', '2023-06-01'],
+          ['x-tenant-id', 't1'],
+          ['x-other', 'a'],
+        ],
+        body: null,
+      },
+      response: { status: 200, statusText: 'OK', headers: [], body: null },
+    });
+    const match = { headers: ['Anthropic-Version', /^x-tenant-/] };
+    const send = (headers: Record<string, string>) =>
+      replayFetch({ tape, match }).fetch(url, { headers });
+    const same = { 'anthropic-version': '2023-06-01', 'X-Tenant-Id': 't1' };
+    expect((await send({ ...same, 'x-other': 'b' })).status).toBe(200);
+    for (const changed of [
+      { ...same, 'anthropic-version': '2024-01-01' },
+      { ...same, 'X-Tenant-Id': 't2' },
+    ]) {
+      await expect(send(changed)).rejects.toMatchObject({ code: 'TRANSPORT_DIVERGED' });
+    }
+  });
+
+  it('drops the headers it is told to, by name in any case or by pattern, as well as credentials', async () => {
+    const tape = Tape.create();
+    const recording = recordFetch({
+      sink: tape,
+      dropHeaders: ['X-Trace-Id', /^x-debug-/],
+      fetch: async () => new Response(null, { status: 204 }),
+    });
+    await recording.fetch(url, {
+      headers: { 'x-trace-id': '1', 'X-Debug-Level': '2', 'x-kept': '3', 'X-Api-Key': 'k' },
+    });
+    await recording.close();
+    const event = tape.events[0];
+    if (event?.type !== 'exchange') throw new Error('expected an exchange');
+    expect(event.request.headers).toEqual([['x-kept', '3']]);
   });
 
   it('refuses a request whose body differs in a value, by either path', async () => {

@@ -7,7 +7,7 @@
 // fail to load on earlier versions.
 import * as crypto from 'node:crypto';
 import { parsePath, visitPath } from './json-path.js';
-import { matchesName, redactParsedUrl } from './secrets.js';
+import { nameMatcher, redactParsedUrl } from './secrets.js';
 
 export interface MatchOptions {
   /** Query parameter names left out of matching (their values may differ between runs). */
@@ -54,8 +54,9 @@ export function canonicalise(request: RequestLike, options: MatchOptions): Canon
     url.searchParams.sort();
   }
   const headerNames = options.headers ?? [];
+  const matched = nameMatcher(headerNames);
   const headers = (headerNames.length === 0 ? [] : request.headers)
-    .filter(([name]) => matchesName(name, headerNames))
+    .filter(([name]) => matched(name.toLowerCase()))
     .map(([name, value]) => [name.toLowerCase(), value] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return {

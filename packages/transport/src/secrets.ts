@@ -32,9 +32,20 @@ const SECRET_QUERY_KEY =
 
 export const REDACTED = '[REDACTED]';
 
-export function matchesName(name: string, patterns: readonly (string | RegExp)[]): boolean {
-  const lower = name.toLowerCase();
-  return patterns.some((p) => (typeof p === 'string' ? p.toLowerCase() === lower : p.test(lower)));
+/**
+ * Compiles header names and patterns once into a test of a lowercase name: names are compared
+ * case-insensitively, patterns are tested against the lowercase name.
+ */
+export function nameMatcher(
+  patterns: readonly (string | RegExp)[],
+): (lowercaseName: string) => boolean {
+  const names = new Set<string>();
+  const regexps: RegExp[] = [];
+  for (const pattern of patterns) {
+    if (typeof pattern === 'string') names.add(pattern.toLowerCase());
+    else regexps.push(pattern);
+  }
+  return (name) => names.has(name) || regexps.some((regexp) => regexp.test(name));
 }
 
 /** The URL with the values of key-like query parameters replaced. */
@@ -69,13 +80,8 @@ export type HeaderFilter = (lowercaseName: string) => boolean;
 
 /** Compiles the drop list once, so that each request and response only looks names up. */
 export function headerFilter(drop: readonly (string | RegExp)[]): HeaderFilter {
-  const names = new Set(CREDENTIAL_HEADERS);
-  const patterns: RegExp[] = [];
-  for (const entry of drop) {
-    if (typeof entry === 'string') names.add(entry.toLowerCase());
-    else patterns.push(entry);
-  }
-  return (name) => !names.has(name) && !patterns.some((pattern) => pattern.test(name));
+  const dropped = nameMatcher([...CREDENTIAL_HEADERS, ...drop]);
+  return (name) => !dropped(name);
 }
 
 export function keptHeaders(
