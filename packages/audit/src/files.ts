@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { auditError } from './errors.js';
 
@@ -42,4 +42,14 @@ export async function listDayFiles(dir: string): Promise<string[]> {
 /** Joins a log directory and a file name. */
 export function inDir(dir: string, name: string): string {
   return join(dir, name);
+}
+
+/** True when something exists at `path`. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { open, stat, truncate } from 'node:fs/promises';
+import { open, truncate } from 'node:fs/promises';
 import { type Checkpoint, checkpointHash, parseCheckpoint } from './checkpoint.js';
 import { canonicalBody, digest, GENESIS_HASH, parseLine } from './entry.js';
 import { auditError } from './errors.js';
-import { CHECKPOINTS_FILE, inDir, listDayFiles } from './files.js';
+import { CHECKPOINTS_FILE, exists, inDir, listDayFiles } from './files.js';
 import { readLastLines } from './lines.js';
 
 /** A repair the writer made: bytes cut from the end of a file after a crash or failed write. */
@@ -157,13 +157,4 @@ export async function cutTail(
     bytes: removed.length,
     sha256: createHash('sha256').update(removed).digest('hex'),
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -13,7 +13,7 @@ import {
 } from './checkpoint.js';
 import { canonicalBody, digest, entryLine, GENESIS_HASH, parseLine } from './entry.js';
 import { auditError } from './errors.js';
-import { CHECKPOINTS_FILE, dayOf, inDir, listDayFiles } from './files.js';
+import { CHECKPOINTS_FILE, dayOf, exists, inDir, listDayFiles } from './files.js';
 import { scanLines, type Trailer } from './lines.js';
 
 /** Options for {@link verifyAuditLog}. */
@@ -583,13 +583,4 @@ async function loadCheckpoints(
     result.valid.push(value);
   }
   return result;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
