@@ -10,7 +10,7 @@ import {
 } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
 import { isIsoUtc } from './entry.js';
-import { auditError } from './errors.js';
+import { AuditError } from './errors.js';
 
 /** Why a checkpoint was written. */
 export type CheckpointReason = 'rotation' | 'close' | 'manual';
@@ -74,14 +74,14 @@ export function loadPrivateKey(input: KeyInput): KeyObject {
   try {
     key = input instanceof KeyObject ? input : createPrivateKey(input);
   } catch (error) {
-    throw auditError(
+    throw new AuditError(
       'AUDIT_INVALID_OPTIONS',
       'signingKey is not a readable private key: pass an Ed25519 PKCS#8 PEM (see generateCheckpointKeys()).',
       { cause: error },
     );
   }
   if (key.type !== 'private' || key.asymmetricKeyType !== 'ed25519') {
-    throw auditError(
+    throw new AuditError(
       'AUDIT_INVALID_OPTIONS',
       'signingKey must be an Ed25519 private key (see generateCheckpointKeys()).',
       {
@@ -99,14 +99,14 @@ export function loadPublicKey(input: KeyInput): KeyObject {
     key = input instanceof KeyObject ? input : createPublicKey(input);
     if (key.type === 'private') key = createPublicKey(key);
   } catch (error) {
-    throw auditError(
+    throw new AuditError(
       'AUDIT_INVALID_OPTIONS',
       'publicKey is not a readable public key: pass the Ed25519 SPKI PEM from generateCheckpointKeys().',
       { cause: error },
     );
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw auditError('AUDIT_INVALID_OPTIONS', 'publicKey must be an Ed25519 key.', {
+    throw new AuditError('AUDIT_INVALID_OPTIONS', 'publicKey must be an Ed25519 key.', {
       details: { algorithm: key.asymmetricKeyType ?? null },
     });
   }

@@ -1,6 +1,6 @@
-import type { AuditEntry } from './entry.js';
-import { auditError } from './errors.js';
-import { LOOP_EVENT_TYPES } from './vocabulary.js';
+import type { AuditEntry } from '@trace/spec';
+import { LOOP_EVENT_TYPES } from '@trace/spec';
+import { AuditError } from './errors.js';
 import type { AuditListener } from './writer.js';
 
 /** Options for {@link createCollector}. */
@@ -38,7 +38,7 @@ const LOOP_TYPES = new Set<string>(LOOP_EVENT_TYPES);
 export function createCollector(options: CollectorOptions = {}): AuditCollector {
   const capacity = options.capacity ?? 5000;
   if (!Number.isSafeInteger(capacity) || capacity < 1) {
-    throw auditError(
+    throw new AuditError(
       'AUDIT_INVALID_OPTIONS',
       `capacity must be a positive integer; got ${String(capacity)}.`,
     );

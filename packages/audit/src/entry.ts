@@ -1,56 +1,10 @@
-import * as crypto from 'node:crypto';
-import { canonicalJson, type JsonValue } from './canonical.js';
-
-/** The entry format version written today. A reader refuses entries with a larger `v`. */
-export const ENTRY_VERSION = 1;
-
-/** The `prev` of the very first entry: 64 zeros. */
-export const GENESIS_HASH = '0'.repeat(64);
-
-/** The payload of an entry: a JSON object. */
-export type AuditPayload = { [key: string]: JsonValue };
-
-/**
- * One line of the log. Stored as the canonical JSON of this object (sorted keys, no whitespace,
- * so `hash` comes first); `hash` is SHA-256, or HMAC-SHA-256 when the log is keyed, over the
- * canonical JSON of the entry without `hash`. The README specifies the format.
- */
-export interface AuditEntry<P = AuditPayload> {
-  /** Format version, 1. */
-  readonly v: number;
-  /** 1 for the first entry of the log; +1 for each entry after it, across day files. */
-  readonly seq: number;
-  /** ISO 8601 UTC time from the writer's clock, never earlier than the entry before. */
-  readonly ts: string;
-  /** The event type, such as `phase` or `verdict`; `audit.*` is reserved for the log itself. */
-  readonly type: string;
-  /** The agent session the entry belongs to, when there is one. */
-  readonly session?: string;
-  /** The event's data. */
-  readonly payload: P;
-  /** The `hash` of the entry before, or {@link GENESIS_HASH} for the first. */
-  readonly prev: string;
-  /** Lower-case hex SHA-256 or HMAC-SHA-256 of the canonical entry without `hash`. */
-  readonly hash: string;
-}
-
-/**
- * `crypto.hash` (Node >= 20.12) skips building a Hash object per entry, which is most of the
- * cost of hashing a short line; older Nodes fall back to createHash.
- */
-const oneShot = (
-  crypto as unknown as {
-    hash?: (algorithm: string, data: crypto.BinaryLike, encoding: 'hex') => string;
-  }
-).hash;
+import { createHmac } from 'node:crypto';
+import { type AuditEntry, AUDIT_ENTRY_VERSION as ENTRY_VERSION, sha256Hex } from '@trace/spec';
+import { canonicalJson } from './canonical.js';
 
 /** Computes the hash of canonical bytes: HMAC-SHA-256 when a key is given, else SHA-256. */
 export function digest(body: string | Buffer, key: Buffer | undefined): string {
-  const data: crypto.BinaryLike = body;
-  if (key) return crypto.createHmac('sha256', key).update(data).digest('hex');
-  return oneShot
-    ? oneShot('sha256', body, 'hex')
-    : crypto.createHash('sha256').update(data).digest('hex');
+  return key ? createHmac('sha256', key).update(body).digest('hex') : sha256Hex(body);
 }
 
 /**

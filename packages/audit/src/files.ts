@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { auditError } from './errors.js';
+import { AuditError } from './errors.js';
 
 /** Name of the file holding signed checkpoints, one canonical JSON line each. */
 export const CHECKPOINTS_FILE = 'checkpoints.jsonl';
@@ -27,7 +27,7 @@ export async function listDayFiles(dir: string): Promise<string[]> {
     names = await readdir(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw auditError(
+    throw new AuditError(
       'AUDIT_READ_FAILED',
       `Cannot list the audit directory ${dir}: check it exists and is readable.`,
       {

@@ -3,14 +3,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dayFiles, tempDir } from './__fixtures__/helpers.js';
 import { canonicalJson } from './canonical.js';
-import { openAuditLog } from './index.js';
 import type {
   DecisionEvent,
   PhaseInput,
   SamplingEvent,
   ToolCallEvent,
   VerdictEvent,
-} from './vocabulary.js';
+} from './index.js';
+import { openAuditLog } from './index.js';
 
 const iso = fc
   .integer({ min: Date.parse('2020-01-01'), max: Date.parse('2030-01-01') })

@@ -1,4 +1,20 @@
-export { canonicalJson, type JsonValue } from './canonical.js';
+export {
+  AUDIT_ENTRY_VERSION,
+  type AuditEntry,
+  type AuditPayload,
+  type DecisionEvent,
+  type DecisionVote,
+  GENESIS_HASH,
+  LOOP_EVENT_TYPES,
+  type LoopEventType,
+  type PhaseEvent,
+  type PhaseName,
+  type SamplingEvent,
+  type SamplingStatus,
+  type ToolCallEvent,
+  type ToolCallStatus,
+  type VerdictEvent,
+} from '@trace/spec';
 export {
   type Checkpoint,
   type CheckpointKeys,
@@ -7,8 +23,7 @@ export {
   type KeyInput,
 } from './checkpoint.js';
 export { type AuditCollector, type CollectorOptions, createCollector } from './collector.js';
-export { type AuditEntry, type AuditPayload, ENTRY_VERSION, GENESIS_HASH } from './entry.js';
-export { AuditError, type AuditErrorCode } from './errors.js';
+export { AuditError, AuditErrorCode } from './errors.js';
 export type { AuditLogOptions, Durability } from './options.js';
 export {
   type AuditQuery,
@@ -36,20 +51,9 @@ export {
 } from './verify.js';
 export {
   DEFAULT_SUBJECT_WHITELIST,
-  type DecisionEvent,
-  type DecisionVote,
-  LOOP_EVENT_TYPES,
-  type LoopEventType,
   MAX_ERROR_CHARS,
-  type PhaseEvent,
   type PhaseInput,
-  type PhaseName,
   REPAIR_EVENT_TYPE,
-  type SamplingEvent,
-  type SamplingStatus,
-  type ToolCallEvent,
-  type ToolCallStatus,
-  type VerdictEvent,
 } from './vocabulary.js';
 export {
   type AppendOptions,

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { AuditError, auditError } from './errors.js';
+import { AuditError } from './errors.js';
 
 /** A line longer than this is refused while reading: the writer never writes one. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -71,7 +71,7 @@ async function scanLinesRaw(
             ? Buffer.concat([carry, chunk.subarray(from, length)])
             : Buffer.from(chunk.subarray(from, length));
         if (carry.length > MAX_LINE_BYTES) {
-          throw auditError(
+          throw new AuditError(
             'AUDIT_READ_FAILED',
             `A line in ${path} is longer than ${MAX_LINE_BYTES} bytes: this is not an audit log file.`,
             {
@@ -130,7 +130,7 @@ async function readLastLinesRaw(
       await readFully(handle, chunk, position);
       carry = carry.length === 0 ? chunk : Buffer.concat([chunk, carry]);
       if (carry.length > MAX_LINE_BYTES) {
-        throw auditError(
+        throw new AuditError(
           'AUDIT_READ_FAILED',
           `A line in ${path} is longer than ${MAX_LINE_BYTES} bytes: this is not an audit log file.`,
           { details: { path } },
@@ -179,7 +179,11 @@ async function readFully(
   while (done < chunk.length) {
     const { bytesRead } = await handle.read(chunk, done, chunk.length - done, position + done);
     if (bytesRead === 0)
-      throw auditError('AUDIT_READ_FAILED', 'An audit file shrank while being read: retry.', {});
+      throw new AuditError(
+        'AUDIT_READ_FAILED',
+        'An audit file shrank while being read: retry.',
+        {},
+      );
     done += bytesRead;
   }
 }
@@ -188,7 +192,7 @@ async function openForRead(path: string) {
   try {
     return await open(path, 'r');
   } catch (error) {
-    throw auditError(
+    throw new AuditError(
       'AUDIT_READ_FAILED',
       `Cannot open ${path} for reading: check it exists and is readable.`,
       {
@@ -213,7 +217,7 @@ export async function* lineChunks(path: string): AsyncGenerator<string[], void, 
     for (;;) {
       if (filled === buffer.length) {
         if (buffer.length >= MAX_LINE_BYTES) {
-          throw auditError(
+          throw new AuditError(
             'AUDIT_READ_FAILED',
             `A line in ${path} is longer than ${MAX_LINE_BYTES} bytes: this is not an audit log file.`,
             { details: { path } },
@@ -269,7 +273,7 @@ export function readLastLines(
 
 function rethrowRead(error: unknown, path: string): never {
   if (AuditError.isInstance(error)) throw error;
-  throw auditError(
+  throw new AuditError(
     'AUDIT_READ_FAILED',
     `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'read error'}. Check that it is a readable audit file.`,
     {

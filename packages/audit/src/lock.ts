@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { auditError } from './errors.js';
+import { AuditError } from './errors.js';
 import { inDir, LOCK_FILE } from './files.js';
 
 /** Who holds a writer lock, as written in the lock file. */
@@ -65,7 +65,7 @@ export async function acquireLock(dir: string, timeoutMs: number): Promise<Write
     }
     if (Date.now() >= deadline) {
       const who = current === undefined || current === 'unreadable' ? undefined : current;
-      throw auditError(
+      throw new AuditError(
         'AUDIT_LOCKED',
         who
           ? `Another writer (pid ${who.pid} on ${who.hostname}, since ${who.since}) holds the audit log in ${dir}. Only one process may append at a time: close the other writer, pass lockTimeoutMs to wait for it, or delete ${path} if that process is gone.`
@@ -86,7 +86,7 @@ function tryCreate(path: string, holder: LockHolder): boolean {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw auditError(
+    throw new AuditError(
       'AUDIT_LOCKED',
       `Cannot create the writer lock ${path}: check the directory is writable.`,
       {

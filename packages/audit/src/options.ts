@@ -7,7 +7,7 @@ import {
   loadPrivateKey,
   signerId,
 } from './checkpoint.js';
-import { type AuditError, auditError } from './errors.js';
+import { AuditError } from './errors.js';
 import { DEFAULT_SUBJECT_WHITELIST } from './vocabulary.js';
 
 /**
@@ -53,26 +53,29 @@ export type Config = ReturnType<typeof readOptions>;
 /** Checks every option, refusing bad ones with AUDIT_INVALID_OPTIONS, and fills in defaults. */
 export function readOptions(dir: string, options: AuditLogOptions) {
   if (typeof dir !== 'string' || dir.length === 0)
-    throw auditError('AUDIT_INVALID_OPTIONS', 'dir must be a non-empty path to the log directory.');
+    throw new AuditError(
+      'AUDIT_INVALID_OPTIONS',
+      'dir must be a non-empty path to the log directory.',
+    );
   const durability = options.durability ?? 'entry';
   if (!['none', 'interval', 'entry'].includes(durability)) {
-    throw auditError(
+    throw new AuditError(
       'AUDIT_INVALID_OPTIONS',
       `durability must be 'none', 'interval' or 'entry'; got ${String(durability)}.`,
     );
   }
   const fsyncIntervalMs = options.fsyncIntervalMs ?? 1000;
   if (!Number.isFinite(fsyncIntervalMs) || fsyncIntervalMs <= 0)
-    throw auditError(
+    throw new AuditError(
       'AUDIT_INVALID_OPTIONS',
       'fsyncIntervalMs must be a positive number of milliseconds.',
     );
   const lockTimeoutMs = options.lockTimeoutMs ?? 0;
   if (!Number.isFinite(lockTimeoutMs) || lockTimeoutMs < 0)
-    throw auditError('AUDIT_INVALID_OPTIONS', 'lockTimeoutMs must be 0 or more milliseconds.');
+    throw new AuditError('AUDIT_INVALID_OPTIONS', 'lockTimeoutMs must be 0 or more milliseconds.');
   const onError = options.onError ?? 'throw';
   if (onError !== 'throw' && onError !== 'warn')
-    throw auditError(
+    throw new AuditError(
       'AUDIT_INVALID_OPTIONS',
       `onError must be 'throw' or 'warn'; got ${String(onError)}.`,
     );
@@ -81,7 +84,7 @@ export function readOptions(dir: string, options: AuditLogOptions) {
     key =
       typeof options.key === 'string' ? Buffer.from(options.key, 'utf8') : Buffer.from(options.key);
     if (key.length < 16)
-      throw auditError(
+      throw new AuditError(
         'AUDIT_INVALID_OPTIONS',
         'key must be at least 16 bytes; use 32 random bytes.',
       );
@@ -91,23 +94,29 @@ export function readOptions(dir: string, options: AuditLogOptions) {
   // the log impossible to reopen.
   for (const name of ['now', 'warn', 'onCheckpoint'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function')
-      throw auditError('AUDIT_INVALID_OPTIONS', `${name} must be a function.`);
+      throw new AuditError('AUDIT_INVALID_OPTIONS', `${name} must be a function.`);
   }
   if (options.origin !== undefined && (typeof options.origin !== 'string' || options.origin === ''))
-    throw auditError('AUDIT_INVALID_OPTIONS', 'origin must be a non-empty string naming the log.');
+    throw new AuditError(
+      'AUDIT_INVALID_OPTIONS',
+      'origin must be a non-empty string naming the log.',
+    );
   if (options.redact !== undefined && typeof options.redact !== 'boolean')
-    throw auditError('AUDIT_INVALID_OPTIONS', 'redact must be true or false.');
+    throw new AuditError('AUDIT_INVALID_OPTIONS', 'redact must be true or false.');
   if (
     options.maxPayloadChars !== undefined &&
     (!Number.isSafeInteger(options.maxPayloadChars) || options.maxPayloadChars < 1)
   )
-    throw auditError('AUDIT_INVALID_OPTIONS', 'maxPayloadChars must be a positive integer.');
+    throw new AuditError('AUDIT_INVALID_OPTIONS', 'maxPayloadChars must be a positive integer.');
   if (
     options.subjectWhitelist !== undefined &&
     (!Array.isArray(options.subjectWhitelist) ||
       !options.subjectWhitelist.every((name) => typeof name === 'string'))
   )
-    throw auditError('AUDIT_INVALID_OPTIONS', 'subjectWhitelist must be an array of member names.');
+    throw new AuditError(
+      'AUDIT_INVALID_OPTIONS',
+      'subjectWhitelist must be an array of member names.',
+    );
   const signingKey =
     options.signingKey === undefined ? undefined : loadPrivateKey(options.signingKey);
   return {

@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
-import { type AuditEntry, parseLine } from './entry.js';
-import { auditError } from './errors.js';
+import type { AuditEntry } from '@trace/spec';
+import { parseLine } from './entry.js';
+import { AuditError } from './errors.js';
 import { dayOf, inDir, listDayFiles } from './files.js';
 import { lineChunks, MAX_LINE_BYTES, readLastLines } from './lines.js';
 
@@ -11,7 +12,7 @@ import { lineChunks, MAX_LINE_BYTES, readLastLines } from './lines.js';
  */
 export async function readRecent(dir: string, limit: number): Promise<AuditEntry[]> {
   if (!Number.isSafeInteger(limit) || limit < 0)
-    throw auditError(
+    throw new AuditError(
       'AUDIT_INVALID_OPTIONS',
       `limit must be an integer, 0 or more; got ${String(limit)}.`,
     );
@@ -103,7 +104,7 @@ export async function* tailLog(
 ): AsyncGenerator<AuditEntry, void, undefined> {
   const poll = options.pollIntervalMs ?? 100;
   if (!Number.isFinite(poll) || poll <= 0)
-    throw auditError('AUDIT_INVALID_OPTIONS', 'pollIntervalMs must be a positive number.');
+    throw new AuditError('AUDIT_INVALID_OPTIONS', 'pollIntervalMs must be a positive number.');
   const from = options.from ?? 'end';
   // A NaN seq would match no entry and a misspelt word would silently mean 'start': both would
   // leave the caller waiting forever, so refuse them.
@@ -112,7 +113,7 @@ export async function* tailLog(
     from !== 'start' &&
     !(typeof from === 'number' && Number.isSafeInteger(from) && from >= 0)
   )
-    throw auditError(
+    throw new AuditError(
       'AUDIT_INVALID_OPTIONS',
       `from must be 'end', 'start' or a seq (an integer, 0 or more); got ${String(from)}.`,
     );
@@ -193,7 +194,7 @@ async function* fileBatches(
 function toEntry(line: string, file: string, index: number): AuditEntry {
   const parsed = parseLine(line);
   if (!parsed.ok) {
-    throw auditError(
+    throw new AuditError(
       parsed.kind === 'unsupported_version' ? 'AUDIT_UNSUPPORTED_VERSION' : 'AUDIT_READ_FAILED',
       `Cannot read an entry of ${file}: ${parsed.message}. Run verify() to locate the damage.`,
       {
@@ -207,7 +208,10 @@ function toEntry(line: string, file: string, index: number): AuditEntry {
 function isoOf(value: Date | string, name: string): string {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime()))
-    throw auditError('AUDIT_INVALID_OPTIONS', `query.${name} must be a Date or an ISO 8601 time.`);
+    throw new AuditError(
+      'AUDIT_INVALID_OPTIONS',
+      `query.${name} must be a Date or an ISO 8601 time.`,
+    );
   return date.toISOString();
 }
 

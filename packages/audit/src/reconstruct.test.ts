@@ -1,8 +1,8 @@
+import type { PhaseName } from '@trace/spec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './__fixtures__/helpers.js';
 import { type AuditEntry, openAuditLog, readEntries, reconstructIterations } from './index.js';
-import type { PhaseName } from './vocabulary.js';
 
 const T = '2026-04-01T00:00:00.000Z';
 const phaseEvent = (iteration: number, phase: PhaseName, failed = false, session = 's') => ({

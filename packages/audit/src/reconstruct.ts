@@ -1,4 +1,4 @@
-import type { PhaseName } from './vocabulary.js';
+import type { PhaseName } from '@trace/spec';
 
 /** The minimum an event needs for {@link reconstructIterations}: entries from the log fit. */
 export interface LoopEventLike {

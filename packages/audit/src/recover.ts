@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { open, truncate } from 'node:fs/promises';
+import { GENESIS_HASH } from '@trace/spec';
 import { type Checkpoint, checkpointHash, parseCheckpoint } from './checkpoint.js';
-import { canonicalBody, digest, GENESIS_HASH, parseLine } from './entry.js';
-import { auditError } from './errors.js';
+import { canonicalBody, digest, parseLine } from './entry.js';
+import { AuditError } from './errors.js';
 import { CHECKPOINTS_FILE, exists, inDir, listDayFiles } from './files.js';
 import { readLastLines } from './lines.js';
 
@@ -58,7 +59,7 @@ export async function recover(
     if (repairable && tail.torn)
       repairs.push(await cutTail(path, name, tail.torn.offset, 'torn_last_line'));
     else if (tail.torn) {
-      throw auditError(
+      throw new AuditError(
         'AUDIT_CORRUPT_TAIL',
         `The day file ${name} ends in an unterminated line but is not the newest file: this is not a crash artefact. Run verify() and investigate before appending.`,
         { details: { file: name } },
@@ -75,7 +76,7 @@ export async function recover(
   if (last !== undefined) {
     const parsed = parseLine(last);
     if (!parsed.ok) {
-      throw auditError(
+      throw new AuditError(
         parsed.kind === 'unsupported_version' ? 'AUDIT_UNSUPPORTED_VERSION' : 'AUDIT_CORRUPT_TAIL',
         `The newest entry in ${headFile} cannot be continued: ${parsed.message}. Run verify() to locate the problem.`,
         { details: { file: headFile } },
@@ -83,7 +84,7 @@ export async function recover(
     }
     const entry = parsed.entry;
     if (digest(canonicalBody(entry), key) !== entry.hash) {
-      throw auditError(
+      throw new AuditError(
         'AUDIT_KEY_MISMATCH',
         `The newest entry (seq ${entry.seq} in ${headFile}) does not check under ${key ? 'this HMAC key' : 'plain SHA-256 (no key)'}: the key is wrong or missing, or the entry was altered. Open with the key the log was written with, or run verify().`,
         { details: { file: headFile, seq: entry.seq } },
@@ -104,7 +105,7 @@ export async function recover(
     if (line !== undefined) {
       const parsed = parseCheckpoint(line);
       if (typeof parsed === 'string') {
-        throw auditError(
+        throw new AuditError(
           'AUDIT_CORRUPT_TAIL',
           `The last line of ${CHECKPOINTS_FILE} is not a checkpoint (${parsed}). Run verify() and investigate before appending.`,
           { details: { file: CHECKPOINTS_FILE } },
@@ -116,14 +117,14 @@ export async function recover(
   }
   if (lastCheckpoint) {
     if (lastCheckpoint.seq > seq || (lastCheckpoint.seq === seq && lastCheckpoint.head !== head)) {
-      throw auditError(
+      throw new AuditError(
         'AUDIT_CHECKPOINT_AHEAD',
         `The latest checkpoint covers seq ${lastCheckpoint.seq} (head ${lastCheckpoint.head.slice(0, 12)}…) but the log ends at seq ${seq}: entries are missing or were rewritten. Appending would fork the chain; run verify() and restore the missing files.`,
         { details: { checkpointSeq: lastCheckpoint.seq, logSeq: seq } },
       );
     }
     if (lastCheckpoint.keyId !== keyId) {
-      throw auditError(
+      throw new AuditError(
         'AUDIT_KEY_MISMATCH',
         `The log was checkpointed with ${lastCheckpoint.keyId === null ? 'no HMAC key' : `HMAC key ${lastCheckpoint.keyId}`} but is being opened with ${keyId === null ? 'none' : `key ${keyId}`}: open it with the same key.`,
         { details: { expected: lastCheckpoint.keyId, got: keyId } },

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { isCanonicalText } from './canonical.js';
+import { GENESIS_HASH, isCanonicalJsonText } from '@trace/spec';
 import {
   type Checkpoint,
   checkCheckpointSignature,
@@ -11,8 +11,8 @@ import {
   parseCheckpoint,
   signerId,
 } from './checkpoint.js';
-import { canonicalBody, digest, entryLine, GENESIS_HASH, parseLine } from './entry.js';
-import { auditError } from './errors.js';
+import { canonicalBody, digest, entryLine, parseLine } from './entry.js';
+import { AuditError } from './errors.js';
 import { CHECKPOINTS_FILE, dayOf, exists, inDir, listDayFiles } from './files.js';
 import { scanLines, type Trailer } from './lines.js';
 
@@ -153,10 +153,14 @@ export async function verifyAuditLog(
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
   } catch (error) {
-    throw auditError('AUDIT_READ_FAILED', `${dir} is not an audit log directory: check the path.`, {
-      cause: error,
-      details: { dir },
-    });
+    throw new AuditError(
+      'AUDIT_READ_FAILED',
+      `${dir} is not an audit log directory: check the path.`,
+      {
+        cause: error,
+        details: { dir },
+      },
+    );
   }
   const files = await listDayFiles(dir);
 
@@ -223,7 +227,7 @@ export async function verifyAuditLog(
       // The stored line is the canonical entry with `hash` first, so when it is canonical the
       // hashed body is the line minus its `"hash":"…",` prefix: no re-encoding needed.
       let body: string | Buffer;
-      if (isCanonicalText(entry, text) && raw[HASH_PREFIX_LENGTH - 1] === COMMA) {
+      if (isCanonicalJsonText(entry, text) && raw[HASH_PREFIX_LENGTH - 1] === COMMA) {
         // Hash the bytes as read: turn the comma before "payload" into "{" for the call.
         raw[HASH_PREFIX_LENGTH - 1] = OPEN_BRACE;
         body = raw.subarray(HASH_PREFIX_LENGTH - 1);
@@ -512,7 +516,7 @@ async function loadCheckpoints(
   const raw: Array<{ value: Checkpoint | string; line: number | null }> = [];
   if (options.checkpoints !== undefined) {
     if (!Array.isArray(options.checkpoints))
-      throw auditError(
+      throw new AuditError(
         'AUDIT_INVALID_OPTIONS',
         'checkpoints must be an array of checkpoint objects.',
       );

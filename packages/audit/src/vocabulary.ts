@@ -1,11 +1,15 @@
-import type { JsonValue } from './canonical.js';
-import { auditError } from './errors.js';
-
-/** Event types of the agent-loop vocabulary: a stable, public contract. */
-export const LOOP_EVENT_TYPES = ['phase', 'verdict', 'sampling', 'tool_call', 'decision'] as const;
-
-/** One of {@link LOOP_EVENT_TYPES}. */
-export type LoopEventType = (typeof LOOP_EVENT_TYPES)[number];
+import type {
+  DecisionEvent,
+  JsonValue,
+  PhaseEvent,
+  PhaseName,
+  SamplingEvent,
+  SamplingStatus,
+  ToolCallEvent,
+  ToolCallStatus,
+  VerdictEvent,
+} from '@trace/spec';
+import { AuditError } from './errors.js';
 
 /** Type of the entry the log writes when it repairs a torn line (reserved `audit.` prefix). */
 export const REPAIR_EVENT_TYPE = 'audit.repair';
@@ -13,34 +17,8 @@ export const REPAIR_EVENT_TYPE = 'audit.repair';
 /** Error texts in events are cut to this many characters. */
 export const MAX_ERROR_CHARS = 200;
 
-/** The phases of one agent-loop iteration, in order. */
-export type PhaseName = 'propose' | 'execute' | 'observe' | 'evaluate' | 'decide';
 const PHASES = new Set<string>(['propose', 'execute', 'observe', 'evaluate', 'decide']);
 
-/** Payload of a `phase` event. */
-export interface PhaseEvent {
-  readonly iteration: number;
-  readonly phase: PhaseName;
-  readonly status: 'succeeded' | 'failed';
-  /** When the phase started: ISO 8601 UTC (a Date is converted). */
-  readonly startedAt: string;
-  /** When the phase ended: ISO 8601 UTC (a Date is converted). */
-  readonly endedAt: string;
-  /** Why it failed, cut to 200 characters; only kept when status is failed. */
-  readonly error?: string;
-}
-
-/** Payload of a `verdict` event: one per decide outcome. */
-export interface VerdictEvent {
-  readonly iteration: number;
-  readonly verdict: string;
-  readonly reason: string;
-  /** Why the plan is being revised, when the verdict asks for an adjustment. */
-  readonly rationale?: string;
-}
-
-/** Outcome of one sampling (model call) attempt. */
-export type SamplingStatus = 'used' | 'rejected' | 'fell_back' | 'unavailable' | 'disabled';
 const SAMPLING_STATUSES = new Set<string>([
   'used',
   'rejected',
@@ -49,55 +27,7 @@ const SAMPLING_STATUSES = new Set<string>([
   'disabled',
 ]);
 
-/** Payload of a `sampling` event. */
-export interface SamplingEvent {
-  readonly purpose: string;
-  readonly status: SamplingStatus;
-  readonly backend: string;
-  readonly modelId?: string;
-  readonly outputBytes?: number;
-  /** Why the output was rejected, cut to 200 characters. */
-  readonly validationError?: string;
-  readonly inputTokens?: number;
-  readonly outputTokens?: number;
-  /** The loop iteration, when sampling happened inside the loop. Must be an integer, never a boolean. */
-  readonly iteration?: number;
-  /** A label for where sampling happened, when outside the loop. */
-  readonly context?: string;
-}
-
-/** Outcome of a tool or script call. */
-export type ToolCallStatus = 'ok' | 'failed' | 'skipped_not_allowed';
 const TOOL_STATUSES = new Set<string>(['ok', 'failed', 'skipped_not_allowed']);
-
-/** Payload of a `tool_call` event. */
-export interface ToolCallEvent {
-  readonly tool: string;
-  readonly status: ToolCallStatus;
-  readonly durationMs: number;
-  /** True when a script, not the model, drove the call. */
-  readonly fromScript: boolean;
-  /** Why it failed, cut to 200 characters. */
-  readonly error?: string;
-  readonly iteration?: number;
-}
-
-/** One voter's vote in a decision. */
-export interface DecisionVote {
-  readonly voter: string;
-  readonly passed: boolean;
-  readonly reason: string;
-}
-
-/** Payload of a `decision` event: a promotion, rejection or other gated action. */
-export interface DecisionEvent {
-  readonly action: string;
-  readonly approved: boolean;
-  readonly votes: readonly DecisionVote[];
-  /** What was decided about. Stored whole; listeners see only a whitelisted summary. */
-  readonly subject: JsonValue;
-  readonly reason: string;
-}
 
 /** Input form of a phase event: times may be Dates. */
 export type PhaseInput = Omit<PhaseEvent, 'startedAt' | 'endedAt'> & {
@@ -303,7 +233,7 @@ function invalid(where: string, expected: string, got: unknown) {
             ? 'an array'
             : 'an object'
         : String(got);
-  return auditError(
+  return new AuditError(
     'AUDIT_INVALID_EVENT',
     `${where} must be ${expected}; got ${shown}. Fix the event before logging it.`,
     {

@@ -1,20 +1,24 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
-import { canonicalJson, type JsonValue } from './canonical.js';
+import {
+  type AuditEntry,
+  type AuditPayload,
+  type DecisionEvent,
+  AUDIT_ENTRY_VERSION as ENTRY_VERSION,
+  type JsonValue,
+  type PhaseEvent,
+  type SamplingEvent,
+  type ToolCallEvent,
+  type VerdictEvent,
+} from '@trace/spec';
+import { canonicalJson } from './canonical.js';
 import {
   type Checkpoint,
   type CheckpointReason,
   checkpointHash,
   signCheckpoint,
 } from './checkpoint.js';
-import {
-  type AuditEntry,
-  type AuditPayload,
-  digest,
-  ENTRY_VERSION,
-  entryBody,
-  entryLine,
-} from './entry.js';
-import { type AuditError, auditError } from './errors.js';
+import { digest, entryBody, entryLine } from './entry.js';
+import { AuditError } from './errors.js';
 import { CHECKPOINTS_FILE, dayFileName, inDir } from './files.js';
 import { readLastLines } from './lines.js';
 import { acquireLock, type WriterLock } from './lock.js';
@@ -23,18 +27,13 @@ import { readRecent } from './read.js';
 import { cutTail, type RepairRecord, recover } from './recover.js';
 import { redact } from './redact.js';
 import {
-  type DecisionEvent,
   decisionPayload,
-  type PhaseEvent,
   type PhaseInput,
   phasePayload,
   REPAIR_EVENT_TYPE,
-  type SamplingEvent,
   samplingPayload,
   summariseSubject,
-  type ToolCallEvent,
   toolCallPayload,
-  type VerdictEvent,
   verdictPayload,
 } from './vocabulary.js';
 
@@ -147,7 +146,7 @@ export async function openAuditLog(
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
-    throw auditError(
+    throw new AuditError(
       'AUDIT_WRITE_FAILED',
       `Cannot create the audit directory ${dir}: check the path and permissions.`,
       { cause: error, details: { dir } },
@@ -313,7 +312,7 @@ class Writer implements AuditLog<false> {
 
   async checkpoint(): Promise<Checkpoint> {
     if (!this.config.signingKey) {
-      throw auditError(
+      throw new AuditError(
         'AUDIT_INVALID_OPTIONS',
         'checkpoint() needs a signingKey: open the log with signingKey (see generateCheckpointKeys()).',
       );
@@ -323,7 +322,7 @@ class Writer implements AuditLog<false> {
 
   subscribe(listener: AuditListener): () => void {
     if (typeof listener !== 'function')
-      throw auditError('AUDIT_INVALID_OPTIONS', 'subscribe() takes a function.');
+      throw new AuditError('AUDIT_INVALID_OPTIONS', 'subscribe() takes a function.');
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -364,13 +363,13 @@ class Writer implements AuditLog<false> {
   ): Promise<AuditEntry> {
     if (this.closing)
       return Promise.reject(
-        auditError('AUDIT_CLOSED', 'The audit log is closed: open it again to append.', {
+        new AuditError('AUDIT_CLOSED', 'The audit log is closed: open it again to append.', {
           details: { dir: this.dir },
         }),
       );
     if (this.lockLost) {
       return Promise.reject(
-        auditError(
+        new AuditError(
           'AUDIT_LOCK_LOST',
           `The writer lock ${this.lock.path} was removed or replaced by another process: this writer stopped to avoid forking the chain. Close it, find the other writer, and reopen.`,
           {
@@ -401,13 +400,13 @@ class Writer implements AuditLog<false> {
     reject: EntryItem['reject'],
   ): EntryItem {
     if (typeof type !== 'string' || !TYPE_PATTERN.test(type)) {
-      throw auditError(
+      throw new AuditError(
         'AUDIT_INVALID_EVENT',
         `The event type must be 1-100 characters of letters, digits and _.:/-; got ${JSON.stringify(String(type).slice(0, 40))}.`,
       );
     }
     if (type.startsWith('audit.'))
-      throw auditError(
+      throw new AuditError(
         'AUDIT_INVALID_EVENT',
         `Event types starting with "audit." are reserved for the log itself; rename "${type}".`,
       );
@@ -415,10 +414,10 @@ class Writer implements AuditLog<false> {
       session !== undefined &&
       (typeof session !== 'string' || session.length === 0 || session.length > 200)
     ) {
-      throw auditError('AUDIT_INVALID_EVENT', 'session must be a string of 1-200 characters.');
+      throw new AuditError('AUDIT_INVALID_EVENT', 'session must be a string of 1-200 characters.');
     }
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-      throw auditError('AUDIT_INVALID_EVENT', 'The payload must be a plain JSON object.');
+      throw new AuditError('AUDIT_INVALID_EVENT', 'The payload must be a plain JSON object.');
     }
     const validate = LOOP_VALIDATORS.get(type);
     // Redact before validating: validation cuts texts to 200 characters, and a credential cut
@@ -427,7 +426,7 @@ class Writer implements AuditLog<false> {
     const clean = (validate ? validate(scrubbed as never) : scrubbed) as AuditPayload;
     const payloadJson = canonicalJson(clean);
     if (payloadJson.length > this.config.maxPayloadChars) {
-      throw auditError(
+      throw new AuditError(
         'AUDIT_INVALID_EVENT',
         `The payload is ${payloadJson.length} characters, over the ${this.config.maxPayloadChars} limit: log a summary or a hash of the large data instead.`,
         {
@@ -454,7 +453,7 @@ class Writer implements AuditLog<false> {
     const value = this.config.now();
     const ms = value instanceof Date ? value.getTime() : value;
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > 253402300799999) {
-      throw auditError(
+      throw new AuditError(
         'AUDIT_INVALID_OPTIONS',
         `The clock returned ${String(value)}: it must return a Date or epoch milliseconds between 1970 and 9999.`,
       );
@@ -474,7 +473,7 @@ class Writer implements AuditLog<false> {
   ): Promise<Checkpoint | undefined> {
     if (this.closing && !allowClosing && kind !== 'sync') {
       return Promise.reject(
-        auditError('AUDIT_CLOSED', 'The audit log is closed: open it again.', {
+        new AuditError('AUDIT_CLOSED', 'The audit log is closed: open it again.', {
           details: { dir: this.dir },
         }),
       );
@@ -519,7 +518,7 @@ class Writer implements AuditLog<false> {
         // A repair that was made but could not be logged must not pass for a clean flush or
         // close: the caller hears of it (the record is in `details.repairs`).
         if (failure !== undefined && this.pendingRepairs.length > 0) {
-          throw auditError(
+          throw new AuditError(
             'AUDIT_WRITE_FAILED',
             `A repair of the log could not be recorded in it (${failure.message}). Fix the disk problem and reopen the log; the removed bytes are described in details.repairs.`,
             { cause: failure, details: { repairs: [...this.pendingRepairs] } },
@@ -656,7 +655,7 @@ class Writer implements AuditLog<false> {
           ),
         );
       } else if (size < this.fileSize) {
-        throw auditError(
+        throw new AuditError(
           'AUDIT_WRITE_FAILED',
           `The day file ${this.openDay}.jsonl shrank under the writer: something else is modifying the log. Stop it and run verify().`,
         );
@@ -704,7 +703,7 @@ class Writer implements AuditLog<false> {
     const signingKey = this.config.signingKey!;
     if (!this.lock.stillHeld()) {
       this.lockLost = true;
-      throw auditError(
+      throw new AuditError(
         'AUDIT_LOCK_LOST',
         `The writer lock ${this.lock.path} was removed or replaced: no checkpoint was signed. Find the other writer, then reopen.`,
       );
@@ -785,7 +784,7 @@ class Writer implements AuditLog<false> {
     try {
       this.config.warn(
         '@trace/audit: a listener threw; the entry is written and other listeners still ran.',
-        auditError(
+        new AuditError(
           'AUDIT_LISTENER_FAILED',
           'An audit listener threw: fix the listener; the entry is written.',
           { cause: error },
@@ -855,17 +854,9 @@ async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
 }
 
 function writeFailed(error: unknown, what: string): AuditError {
-  if (
-    error &&
-    typeof error === 'object' &&
-    'code' in error &&
-    typeof (error as { code: unknown }).code === 'string' &&
-    (error as { code: string }).code.startsWith('AUDIT_')
-  ) {
-    return error as AuditError;
-  }
+  if (AuditError.isInstance(error)) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return auditError(
+  return new AuditError(
     'AUDIT_WRITE_FAILED',
     `Audit log write failed (${what}${code ? `: ${code}` : ''}): the entry is NOT in the log. Check disk space and permissions, then retry.`,
     {

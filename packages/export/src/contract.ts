@@ -7,6 +7,8 @@
  * describes exactly this file's types.
  */
 
+import type { JsonValue } from '@trace/spec';
+
 /** The `schema` value of every envelope and JSONL header this package writes. */
 export const ACTION_TRACE_SCHEMA = 'trace.action-trace';
 
@@ -25,15 +27,6 @@ export type ActionKind = 'model_call' | 'tool_call' | 'script_call' | 'phase';
 
 /** How sensitive the data the capability handled is, as the capability declared it. */
 export type Sensitivity = 'none' | 'pii' | 'pci' | 'secrets' | 'memory';
-
-/** Any JSON value. */
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
 
 /** Who the action ran for or as. */
 export interface Principal {

@@ -1,9 +1,4 @@
-import { TraceError } from '@trace/errors';
-
-/** Every error `@trace/export` throws on purpose; `code` says which. See the README for the codes. */
-export class ExportError extends TraceError {
-  static override readonly brand = Symbol.for('@trace/export.ExportError');
-}
+import { TraceError } from '@trace/spec';
 
 /** The stable codes of {@link ExportError}. */
 export const ExportErrorCode = {
@@ -26,3 +21,9 @@ export const ExportErrorCode = {
   /** A trace's time lies outside what OTLP can carry: 1970-01-01 to 2554-07-21 (UTC). */
   OTLP_TIME_RANGE: 'EXPORT_OTLP_TIME_RANGE',
 } as const;
+export type ExportErrorCode = (typeof ExportErrorCode)[keyof typeof ExportErrorCode];
+
+/** Every error `@trace/export` throws on purpose; `code` says which. See the README for the codes. */
+export class ExportError extends TraceError<ExportErrorCode> {
+  static override readonly brand = Symbol.for('@trace/export.ExportError');
+}

@@ -1,3 +1,4 @@
+import type { JsonValue } from '@trace/spec';
 import {
   ACTION_TRACE_SCHEMA,
   ACTION_TRACE_VERSION,
@@ -9,7 +10,6 @@ import {
   type Correction,
   ERROR_MESSAGE_MAX_LENGTH,
   type Evidence,
-  type JsonValue,
   type ModelInfo,
   type Principal,
   type Sensitivity,

@@ -7,20 +7,6 @@
 
 /** Audit-log builder: tool calls, script calls and phases from `@trace/audit` entries. */
 export { type AuditTraceOptions, tracesFromAudit } from './builders/audit.js';
-/** The structural shapes read from tapes and audit logs. */
-export type {
-  AnnotationEventLike,
-  AuditEntryLike,
-  AuditPhasePayload,
-  AuditToolCallPayload,
-  DrawEventLike,
-  ExchangeEventLike,
-  HeaderListLike,
-  RecordedBodyLike,
-  RecordedErrorLike,
-  TapeEventLike,
-  TapeLike,
-} from './builders/sources.js';
 /** Tape builder: model calls and the tool calls they asked for, from a `@trace/tape` tape. */
 export { type TapeTraceOptions, tracesFromTape } from './builders/tape.js';
 /** The contract: constants and the types of an export. */
@@ -35,7 +21,6 @@ export {
   type Correction,
   ERROR_MESSAGE_MAX_LENGTH,
   type Evidence,
-  type JsonValue,
   type ModelInfo,
   type Principal,
   type ResultSummary,

@@ -392,6 +392,8 @@ describe('properties of the builders', () => {
                 fromScript: false,
                 error: auditError,
               },
+              prev: '0'.repeat(64),
+              hash: 'a'.repeat(64),
             },
           ];
           const drafts = [...tracesFromTape(tape), ...tracesFromAudit(audit)];

@@ -14,12 +14,12 @@ afterAll(async () => {
 
 it('two loaded copies share one set of originals and one scope', async () => {
   // A second copy of the built package, outside the package (so a lint or pack running meanwhile
-  // never sees it), resolving @trace/errors through a link to the installed one.
+  // never sees it), resolving @trace/spec through a link to the installed one.
   dir = await mkdtemp(join(tmpdir(), 'trace-nondet-copy-'));
   await mkdir(join(dir, 'node_modules', '@trace'), { recursive: true });
   await symlink(
-    await realpath(join(packageDir, 'node_modules', '@trace', 'errors')),
-    join(dir, 'node_modules', '@trace', 'errors'),
+    await realpath(join(packageDir, 'node_modules', '@trace', 'spec')),
+    join(dir, 'node_modules', '@trace', 'spec'),
     'dir',
   );
   await copyFile(join(packageDir, 'dist/index.js'), join(dir, 'index.js'));

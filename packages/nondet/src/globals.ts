@@ -1,5 +1,6 @@
+import { type GlobalScope, globalScope } from '@trace/spec';
 import { invalidArgument, NondetError, NondetErrorCode } from './errors.js';
-import { PLATFORM, type ScopeFrame } from './platform.js';
+import { PLATFORM } from './platform.js';
 import type { NondetSource } from './source.js';
 
 /**
@@ -18,16 +19,8 @@ const MAX_RANDOM_VALUES = 65536;
  * (a user source built on `Date.now()`) then gets the platform instead of recursing forever. */
 let serving = false;
 
-/** The source of the innermost scope still open around the current async context. */
-function activeSource(): NondetSource | undefined {
-  let frame = PLATFORM.scope.getStore();
-  // A callback that outlived its scope must not draw from that finished run's source.
-  while (frame !== undefined && !frame.open) frame = frame.parent;
-  return frame?.source;
-}
-
 function current(): NondetSource | undefined {
-  return serving ? undefined : activeSource();
+  return serving ? undefined : GLOBALS.current();
 }
 
 function serve<T>(source: NondetSource, draw: (source: NondetSource) => T): T {
@@ -146,7 +139,8 @@ function patch(target: object, key: PropertyKey, value: unknown): () => void {
   };
 }
 
-function install(): void {
+/** Patches the globals; returns how to put back exactly what was there. All or nothing. */
+function install(): () => void {
   const crypto = globalThis.crypto;
   const performance = globalThis.performance;
   // `Date.now` is patched on the original constructor too, for code that kept a reference to it.
@@ -169,38 +163,22 @@ function install(): void {
       // A frozen global (a hardened runtime): put back what was already patched, all or nothing.
       restore();
       throw new NondetError(
-        NondetErrorCode.globalsLocked,
+        NondetErrorCode.GLOBALS_LOCKED,
         `withGlobals cannot patch ${key} (${String((cause as Error)?.message ?? cause)}): the platform's globals are frozen or locked here. Draw through the source instead (source.now(), source.uuidV4(), …).`,
         { cause, details: { property: key } },
       );
     }
   }
-  PLATFORM.restore = restore;
+  return restore;
 }
 
-function open(): void {
-  if (PLATFORM.openScopes === 0 && PLATFORM.restore === undefined) install();
-  PLATFORM.openScopes++;
-}
-
-function close(): void {
-  PLATFORM.openScopes--;
-  if (PLATFORM.openScopes === 0 && PLATFORM.restore !== undefined) {
-    const restore = PLATFORM.restore;
-    PLATFORM.restore = undefined;
-    restore();
-  }
-}
+/**
+ * The scope that routes the patched globals, shared with every other loaded copy of this package:
+ * one scope must route the globals whichever copy opened it.
+ */
+export const GLOBALS: GlobalScope<NondetSource> = globalScope('@trace/nondet.globals.v2', install);
 
 const SOURCE_METHODS = ['now', 'float', 'uuidV4', 'bytes', 'monotonic'] as const;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
 
 /**
  * Runs `fn` so that `Date.now()`, `new Date()`, `Date()`, `Math.random()`, `crypto.randomUUID()`,
@@ -227,27 +205,7 @@ export function withGlobals<T>(source: NondetSource, fn: () => T): T {
   if (typeof fn !== 'function') {
     throw invalidArgument('withGlobals(source, fn) needs a function to run.', { argument: 'fn' });
   }
-  const frame: ScopeFrame = { source, parent: PLATFORM.scope.getStore(), open: true };
-  const end = (): void => {
-    frame.open = false;
-    close();
-  };
-  open();
-  let result: T;
-  let thenable: boolean;
-  try {
-    result = PLATFORM.scope.run(frame, fn);
-    // Inside the try: reading `then` runs user code (a getter) that may throw too.
-    thenable = isThenable(result);
-  } catch (error) {
-    end();
-    throw error;
-  }
-  if (!thenable) {
-    end();
-    return result;
-  }
-  return Promise.resolve(result).finally(end) as T;
+  return GLOBALS.run(source, fn);
 }
 
 /**
@@ -255,5 +213,5 @@ export function withGlobals<T>(source: NondetSource, fn: () => T): T {
  * around it, or undefined outside every open scope.
  */
 export function currentSource(): NondetSource | undefined {
-  return activeSource();
+  return GLOBALS.current();
 }

@@ -2,13 +2,13 @@
  * @trace/nondet: every nondeterministic value an agent reads (clocks, ids, random numbers, named
  * sources) drawn through one seam that records the values and serves them back in order.
  */
+
+export { DrawKind } from '@trace/spec';
 export { bigintCodec, bytesCodec, float64Codec } from './codecs.js';
 export { drifting } from './drifting.js';
 export { NondetDivergenceError, NondetError, NondetErrorCode } from './errors.js';
 export { live, type SeededOptions, seeded } from './generating.js';
 export { currentSource, withGlobals } from './globals.js';
-export type { JsonValue } from './json.js';
-export { DrawKind } from './kinds.js';
 export {
   compareLogs,
   type DrawLog,

@@ -1,22 +1,19 @@
+import {
+  type JsonOptions,
+  type JsonProblem,
+  type JsonValue,
+  SpecError,
+  copyJson as specCopyJson,
+} from '@trace/spec';
 import { NondetError, NondetErrorCode } from './errors.js';
 
-/** Any JSON value. Numbers are finite: NaN and ±Infinity have no JSON form. */
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
+export type { JsonValue };
 
-/** Deeper than this is refused: it is far beyond any sane draw and keeps recursion bounded. */
-const MAX_DEPTH = 256;
-
-/** Why a value is not JSON, and where; undefined when it is. */
-export interface JsonProblem {
-  readonly path: string;
-  readonly problem: string;
-}
+/**
+ * How draws are checked: a value that reached a source may hold lone surrogates (JSON text escapes
+ * them), so they are allowed here; a tape refuses them when the draw is stored.
+ */
+const DRAW_JSON: JsonOptions = { loneSurrogates: 'allow' };
 
 /**
  * Deep-copies `value` as plain JSON, or reports the first part that has no JSON form.
@@ -28,72 +25,16 @@ export interface JsonProblem {
 export function copyJson(
   value: unknown,
 ): { ok: true; value: JsonValue } | ({ ok: false } & JsonProblem) {
-  const seen = new Set<object>();
-  let problem: JsonProblem | undefined;
-  const visit = (v: unknown, path: string, depth: number): JsonValue => {
-    if (problem !== undefined) return null;
-    if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
-    if (typeof v === 'number') {
-      if (Number.isFinite(v)) return v === 0 ? 0 : v;
-      problem = { path, problem: `${v} is not a finite number` };
-      return null;
-    }
-    if (typeof v !== 'object') {
-      problem = { path, problem: `a ${typeof v} has no JSON form` };
-      return null;
-    }
-    if (depth >= MAX_DEPTH) {
-      problem = { path, problem: `nested deeper than ${MAX_DEPTH} levels` };
-      return null;
-    }
-    if (seen.has(v)) {
-      problem = { path, problem: 'a cycle' };
-      return null;
-    }
-    seen.add(v);
-    try {
-      if (Array.isArray(v)) {
-        const out: JsonValue[] = new Array(v.length);
-        for (let i = 0; i < v.length; i++) {
-          if (!(i in v)) {
-            problem = { path: `${path}[${i}]`, problem: 'a hole in an array' };
-            return null;
-          }
-          out[i] = visit(v[i], `${path}[${i}]`, depth + 1);
-        }
-        return out;
-      }
-      const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) {
-        const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
-        problem = {
-          path,
-          problem: `a ${typeof name === 'string' ? name : 'class instance'} is not a plain object (encode it, or pass a codec)`,
-        };
-        return null;
-      }
-      const out: Record<string, JsonValue> = {};
-      for (const key of Object.keys(v)) {
-        const item = visit((v as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
-        // A "__proto__" key assigned plainly would set the prototype instead of a property.
-        if (key === '__proto__') {
-          Object.defineProperty(out, key, {
-            value: item,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        } else {
-          out[key] = item;
-        }
-      }
-      return out;
-    } finally {
-      seen.delete(v);
-    }
-  };
-  const copy = visit(value, '$', 0);
-  return problem === undefined ? { ok: true, value: copy } : { ok: false, ...problem };
+  try {
+    return { ok: true, value: specCopyJson(value, DRAW_JSON) };
+  } catch (error) {
+    if (!SpecError.isInstance(error)) throw error;
+    return {
+      ok: false,
+      path: error.details.path as string,
+      problem: error.details.problem as string,
+    };
+  }
 }
 
 /** Like `copyJson`, but throws `NONDET_NOT_JSON` naming what was being drawn. */
@@ -101,7 +42,7 @@ export function copyJsonOrThrow(value: unknown, what: string): JsonValue {
   const result = copyJson(value);
   if (result.ok) return result.value;
   throw new NondetError(
-    NondetErrorCode.notJson,
+    NondetErrorCode.NOT_JSON,
     `${what} produced a value with no JSON form at ${result.path}: ${result.problem}. Return plain JSON (null instead of undefined), or pass a codec that encodes it.`,
     { details: { what, path: result.path, problem: result.problem } },
   );

@@ -1,3 +1,4 @@
+import { DrawKind } from '@trace/spec';
 import {
   decodeBase64,
   decodeDecimal,
@@ -11,31 +12,6 @@ import { type Generator, makeUuidV7, sampleBigInt, sampleInt } from './generator
 import type { JsonValue } from './json.js';
 import type { NondetSource } from './source.js';
 import { isUuid } from './uuid.js';
-
-/**
- * The kind names written into every draw record. They are part of the log format: a name is never
- * changed or reused, and its value encoding never changes meaning.
- */
-export const DrawKind = {
-  /** Wall clock, Unix-epoch milliseconds; value: the integer as a JSON number. */
-  wallClock: 'clock.wall',
-  /** Monotonic clock (`performance.now()`), ms; value: the double's bits as 16 lowercase hex digits. */
-  monotonicClock: 'clock.monotonic',
-  /** A random UUIDv4; value: the canonical lowercase string. */
-  uuidV4: 'uuid.v4',
-  /** A UUIDv7 (Unix-ms timestamp, then random bits); value: the canonical lowercase string. */
-  uuidV7: 'uuid.v7',
-  /** A double in [0, 1); value: its bits as 16 lowercase hex digits. */
-  float: 'random.float',
-  /** An integer in [min, max]; value: `{ min, max, value }` as canonical decimal strings. */
-  int: 'random.int',
-  /** Random bytes; value: standard padded base64. */
-  bytes: 'random.bytes',
-  /** Prefix of a user-named source's kind (`source:<name>`); value: the JSON the source produced. */
-  sourcePrefix: 'source:',
-  /** Prefix of a failed source's kind (`source.failed:<name>`); value: `{ name, message }` of the error. */
-  sourceFailedPrefix: 'source.failed:',
-} as const;
 
 /** A problem decoding a recorded value against what the run asked; becomes a divergence error. */
 export class DecodeProblem {
@@ -62,7 +38,7 @@ export interface Kind<T, P> {
 
 function badDraw(kind: string, value: unknown, expected: string): NondetError {
   return new NondetError(
-    NondetErrorCode.badDraw,
+    NondetErrorCode.BAD_DRAW,
     `The inner source returned ${typeof value === 'bigint' ? `${value}n` : String(value)} for a ${kind} draw, which must be ${expected}. Fix the source passed to recording().`,
     { details: { kind, expected } },
   );

@@ -20,7 +20,7 @@ export type DrawLog = readonly DrawRecord[];
 function invalid(index: number | null, problem: string): NondetError {
   const where = index === null ? 'The draw log' : `Draw #${index} of the log`;
   return new NondetError(
-    NondetErrorCode.logInvalid,
+    NondetErrorCode.LOG_INVALID,
     `${where} is not valid: ${problem}. A draw log is a JSON array of { kind, value, stream? }; pass the log a recording produced, unedited.`,
     { details: { index, problem } },
   );

@@ -93,7 +93,7 @@ export class LogReader {
       const at = this.records.length;
       const ask = describe(param);
       throw new NondetDivergenceError(
-        NondetErrorCode.diverged,
+        NondetErrorCode.DIVERGED,
         `Replay ran past the end of the log at ${where(at, cursor.stream, cursor.next)}: the run asked for ${describeAsk(ask)}, but the log holds no more draws${cursor.stream === undefined ? '' : ` on stream "${cursor.stream}"`}. ${ADVICE}`,
         {
           details: {
@@ -111,7 +111,7 @@ export class LogReader {
     if (record.kind !== accept && record.kind !== acceptAlso) {
       const ask = describe(param);
       throw new NondetDivergenceError(
-        NondetErrorCode.diverged,
+        NondetErrorCode.DIVERGED,
         `Replay diverged at ${where(index, cursor.stream, cursor.next)}: the log recorded ${record.kind} ${preview(record.value)} there, but the run asked for ${describeAsk(ask)}. ${ADVICE}`,
         {
           details: {
@@ -138,7 +138,7 @@ export class LogReader {
   ): NondetDivergenceError {
     const record = this.records[index]!;
     return new NondetDivergenceError(
-      NondetErrorCode.diverged,
+      NondetErrorCode.DIVERGED,
       `Replay diverged at ${where(index, cursor.stream, cursor.next)}: the log's ${record.kind} ${preview(record.value)} there ${problem.message}, and the run asked for ${describeAsk(asked)}. ${ADVICE}`,
       {
         cause,
@@ -195,7 +195,7 @@ export class LogReader {
     }
     const byStream: Record<string, number> = Object.fromEntries(counts);
     throw new NondetDivergenceError(
-      NondetErrorCode.unconsumed,
+      NondetErrorCode.UNCONSUMED,
       `The run ended with ${count} recorded draw${count === 1 ? '' : 's'} not replayed; the first is ${where(first.index, first.stream, first.streamIndex)}: ${first.kind} ${preview(first.value)}. The run drew less than when it was recorded: re-record it if that is intended, or find what changed (leftover() lists every draw left).`,
       {
         details: {

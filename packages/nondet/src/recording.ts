@@ -60,7 +60,7 @@ function describeFailure(error: unknown): JsonValue {
   // a throwing getter): describing it must not throw, or the draw's slot would never be settled.
   try {
     // A replayed failure re-recorded keeps the original error's name and message.
-    if (NondetError.isInstance(error) && error.code === NondetErrorCode.sourceFailed) {
+    if (NondetError.isInstance(error) && error.code === NondetErrorCode.SOURCE_FAILED) {
       const recorded = error.details.error as JsonValue | undefined;
       if (recorded !== undefined) return recorded;
     }
@@ -103,7 +103,7 @@ class Recording extends BaseSource implements RecordingSource {
   log(): DrawRecord[] {
     if (this.shared.pending > 0) {
       throw new NondetError(
-        NondetErrorCode.drawsPending,
+        NondetErrorCode.DRAWS_PENDING,
         `${this.shared.pending} drawAsync call${this.shared.pending === 1 ? ' is' : 's are'} still in flight, so the log is not complete. Await them before reading the log.`,
         { details: { pending: this.shared.pending } },
       );

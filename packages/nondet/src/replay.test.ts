@@ -1,4 +1,4 @@
-import { TraceError } from '@trace/errors';
+import { TraceError } from '@trace/spec';
 import { describe, expect, it } from 'vitest';
 import {
   bigintCodec,
@@ -223,7 +223,7 @@ describe('named sources', () => {
     cyclic.self = cyclic;
     expect(thrown(() => rec.draw('x', () => cyclic as never)).details).toMatchObject({
       path: '$.self',
-      problem: 'a cycle',
+      problem: 'refers back to itself (a cycle)',
     });
     expect(rec.log().every((r) => r.kind === 'source.failed:x')).toBe(true);
     // Shared (not cyclic) references are fine.

@@ -41,7 +41,7 @@ export function replayedFailure(
   const errorName = typeof fields.name === 'string' ? fields.name : 'Error';
   const message = typeof fields.message === 'string' ? fields.message : preview(recorded);
   return new NondetError(
-    NondetErrorCode.sourceFailed,
+    NondetErrorCode.SOURCE_FAILED,
     `The source "${name}" failed when the run was recorded (${errorName}: ${message}), so replay fails this draw the same way. Handle the failure as the live run would, or re-record once the source works.`,
     {
       details: {

@@ -1,8 +1,9 @@
+import { DrawKind } from '@trace/spec';
 import { invalidArgument } from './errors.js';
+import { GLOBALS } from './globals.js';
 import type { JsonValue } from './json.js';
 import {
   BYTES,
-  DrawKind,
   FLOAT,
   INT,
   type IntRange,
@@ -77,7 +78,7 @@ const MAX_BYTES = 0x7fffffff;
 
 /** Runs `fn` outside any `withGlobals` scope: a named source's producer reads the real platform. */
 export function outsideScope<R>(fn: () => R): R {
-  return PLATFORM.openScopes > 0 ? PLATFORM.scope.exit(fn) : fn();
+  return GLOBALS.outside(fn);
 }
 
 function checkName(name: unknown, what: string): asserts name is string {

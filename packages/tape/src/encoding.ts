@@ -8,9 +8,6 @@
  * naming the field, so a tape never holds a value that would change on the way back.
  */
 
-import { ByteReader, ByteWriter, MalformedRecord, plainBytes, sha256 } from './bytes.js';
-import { TapeError } from './errors.js';
-import { jsonText, parseJson } from './json-text.js';
 import type {
   Chunk,
   HeaderList,
@@ -20,7 +17,11 @@ import type {
   RecordedResponse,
   StreamEnd,
   TapeEvent,
-} from './model.js';
+} from '@trace/spec';
+import { sha256 } from '@trace/spec';
+import { ByteReader, ByteWriter, MalformedRecord, plainBytes } from './bytes.js';
+import { TapeError } from './errors.js';
+import { jsonText, parseJson } from './json-text.js';
 
 export const EVENT_TAG = { draw: 0x01, exchange: 0x02, annotation: 0x03 } as const;
 const OUTCOME_RESPONSE = 0x01;

@@ -9,9 +9,10 @@
  * machines share a fingerprint; every byte replay depends on is inside it, directly or through
  * the digests records carry for bodies and chunks.
  */
-import { sha256, toHex } from './bytes.js';
+
+import type { TapeEvent } from '@trace/spec';
+import { sha256, toHex } from '@trace/spec';
 import { encodeEvent } from './encoding.js';
-import type { TapeEvent } from './model.js';
 
 export const FINGERPRINT_SEED: Buffer = sha256(Buffer.from('@trace/tape fingerprint v1', 'utf8'));
 

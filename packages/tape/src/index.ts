@@ -1,7 +1,3 @@
-export { TapeError, type TapeErrorCode } from './errors.js';
-export { loadTape, saveTape, verifyTape } from './file.js';
-export { fingerprintEvents } from './fingerprint.js';
-export { type JsonTextOptions, jsonText } from './json-text.js';
 export type {
   AnnotationEvent,
   Chunk,
@@ -9,7 +5,6 @@ export type {
   DrawEvent,
   ExchangeEvent,
   HeaderList,
-  JsonValue,
   RecordedBody,
   RecordedError,
   RecordedRequest,
@@ -18,7 +13,10 @@ export type {
   TapeEvent,
   TapeEventType,
   TapeMetadata,
-} from './model.js';
+} from '@trace/spec';
+export { TapeError, TapeErrorCode } from './errors.js';
+export { loadTape, saveTape, verifyTape } from './file.js';
+export { fingerprintEvents } from './fingerprint.js';
 export type { TapeRecorder } from './recorder.js';
 export type { Durability } from './sqlite/connection.js';
 export {

@@ -1,9 +1,10 @@
+import type { TapeEvent, TapeEventType } from '@trace/spec';
+import { toHex } from '@trace/spec';
 import type Database from 'better-sqlite3';
-import { asBuffer, toHex } from './bytes.js';
+import { asBuffer } from './bytes.js';
 import { encodeEvent } from './encoding.js';
 import { TapeError } from './errors.js';
 import { FINGERPRINT_SEED, nextHead } from './fingerprint.js';
-import type { TapeEvent, TapeEventType } from './model.js';
 import { guard } from './sqlite/connection.js';
 import type { StoreStatements } from './sqlite/statements.js';
 import type { EventCounts } from './tape.js';

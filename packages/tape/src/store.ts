@@ -1,8 +1,9 @@
+import type { TapeEvent, TapeMetadata } from '@trace/spec';
+import { toHex } from '@trace/spec';
 import type Database from 'better-sqlite3';
-import { asBuffer, plainBytes, toHex } from './bytes.js';
+import { asBuffer, plainBytes } from './bytes.js';
 import { decodeRecord, MissingBlob, UndecodableRecord } from './encoding.js';
 import { TapeError } from './errors.js';
-import type { TapeEvent, TapeMetadata } from './model.js';
 import { TapeRecorder } from './recorder.js';
 import { type Durability, guard, openConnection } from './sqlite/connection.js';
 import { prepareStatements, type StoreStatements } from './sqlite/statements.js';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { toHex } from './bytes.js';
+import type { TapeEvent, TapeEventType, TapeMetadata } from '@trace/spec';
+import { toHex } from '@trace/spec';
 import { type EncodedEvent, encodeEvent, normaliseEvent } from './encoding.js';
 import { TapeError } from './errors.js';
 import { FINGERPRINT_SEED, nextHead } from './fingerprint.js';
 import { jsonText, parseJson } from './json-text.js';
-import type { TapeEvent, TapeEventType, TapeMetadata } from './model.js';
 
 const { version: PACKAGE_VERSION } = createRequire(import.meta.url)('../package.json') as {
   version: string;

@@ -2,8 +2,9 @@
  * Integrity checking of a store: every blob is re-hashed and every tape's chain recomputed from
  * the stored bytes, streaming, so memory stays flat however large the file.
  */
+
+import { sha256, toHex } from '@trace/spec';
 import type Database from 'better-sqlite3';
-import { sha256, toHex } from './bytes.js';
 import { decodeRecord, MissingBlob, UndecodableRecord } from './encoding.js';
 import { FINGERPRINT_SEED, nextHead } from './fingerprint.js';
 import type { StoreStatements, TapeRow } from './sqlite/statements.js';

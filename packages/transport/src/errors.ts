@@ -1,25 +1,22 @@
-import { TraceError, type TraceErrorOptions } from '@trace/errors';
+import { TraceError } from '@trace/spec';
 
 /** Every stable error code @trace/transport throws. Documented in the README; never reworded. */
-export type TransportErrorCode =
+export const TransportErrorCode = {
   /** A replayed request matches no recorded exchange left to serve. */
-  | 'TRANSPORT_DIVERGED'
+  DIVERGED: 'TRANSPORT_DIVERGED',
   /** Recorded exchanges were never requested during the replay. */
-  | 'TRANSPORT_UNCONSUMED'
+  UNCONSUMED: 'TRANSPORT_UNCONSUMED',
   /** Replay was asked for, but there is no tape to replay. */
-  | 'TRANSPORT_NO_TAPE'
+  NO_TAPE: 'TRANSPORT_NO_TAPE',
   /** An option, or the TRACE_MODE environment variable, has a value that is not allowed. */
-  | 'TRANSPORT_INVALID_OPTION'
+  INVALID_OPTION: 'TRANSPORT_INVALID_OPTION',
   /** The replayed caller read past the point where the recorded caller stopped reading. */
-  | 'TRANSPORT_PAST_RECORDING'
+  PAST_RECORDING: 'TRANSPORT_PAST_RECORDING',
   /** An exchange could not be written to the tape; the recording is incomplete. */
-  | 'TRANSPORT_RECORD_FAILED';
+  RECORD_FAILED: 'TRANSPORT_RECORD_FAILED',
+} as const;
+export type TransportErrorCode = (typeof TransportErrorCode)[keyof typeof TransportErrorCode];
 
-export class TransportError extends TraceError {
+export class TransportError extends TraceError<TransportErrorCode> {
   static override readonly brand = Symbol.for('@trace/transport.TransportError');
-  declare readonly code: TransportErrorCode;
-
-  constructor(code: TransportErrorCode, message: string, options?: TraceErrorOptions) {
-    super(code, message, options);
-  }
 }

@@ -1,4 +1,4 @@
-import { findTraceError } from '@trace/errors';
+import { findTraceError } from '@trace/spec';
 import { TransportError } from './errors.js';
 
 /**

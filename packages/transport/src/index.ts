@@ -1,5 +1,5 @@
 export type { Difference } from './diff.js';
-export { TransportError, type TransportErrorCode } from './errors.js';
+export { TransportError, TransportErrorCode } from './errors.js';
 export { findDivergence } from './find.js';
 export type { CanonicalRequest, MatchOptions } from './match.js';
 export {
@@ -16,7 +16,6 @@ export {
   type ReplayingFetch,
   type ReplayOptions,
   type ReplayReport,
-  type ReplaySource,
   replayFetch,
 } from './replay.js';
 export { withFetch } from './scope.js';

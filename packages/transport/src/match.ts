@@ -3,9 +3,8 @@
  * removed, JSON re-serialised canonically) and hashed. A replayed request is served the recorded
  * response whose request has the same hash — proof, by SHA-256, that the request is the same.
  */
-// A namespace import: `crypto.hash` exists only from Node 20.12, and a named import of it would
-// fail to load on earlier versions.
-import * as crypto from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { canonicalJson, SpecError, sha256Hex } from '@trace/spec';
 import { parsePath, visitPath } from './json-path.js';
 import { nameMatcher, redactParsedUrl } from './secrets.js';
 
@@ -98,9 +97,7 @@ function parseJson(body: Uint8Array): { value: unknown } | undefined {
  */
 export function rawKey(request: RequestLike, withHeaders: boolean): string {
   const headers = withHeaders ? JSON.stringify(request.headers) : '';
-  const hash = crypto
-    .createHash('sha256')
-    .update(`${request.method}\n${request.url}\n${headers}\n`);
+  const hash = createHash('sha256').update(`${request.method}\n${request.url}\n${headers}\n`);
   if (request.body === null) hash.update('none');
   else hash.update('bytes:').update(request.body);
   return hash.digest('hex');
@@ -111,36 +108,25 @@ export function hashCanonical(canonical: CanonicalRequest): string {
   const head = `${canonical.method}\n${canonical.url}\n${JSON.stringify(canonical.headers)}\n`;
   const body = canonical.body;
   if (body === null) return sha256Hex(`${head}none`);
-  if ('json' in body) return sha256Hex(`${head}json:${canonicalJson(body.json)}`);
-  return crypto.createHash('sha256').update(head).update('bytes:').update(body.bytes).digest('hex');
+  if ('json' in body) return sha256Hex(`${head}json:${jsonForMatching(body.json)}`);
+  return createHash('sha256').update(head).update('bytes:').update(body.bytes).digest('hex');
 }
-
-/** One-shot SHA-256 of a string: `crypto.hash` where the runtime has it (Node 20.12+), else a Hash. */
-const sha256Hex: (text: string) => string =
-  typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (text) =>
-        (crypto as unknown as { hash(algorithm: string, data: string): string }).hash(
-          'sha256',
-          text,
-        )
-    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /**
- * A parsed body as canonical JSON text: object keys sorted by UTF-16 code unit (the order RFC 8785
- * uses), so a request is the same request whatever order its client wrote the keys in. The value
- * came from `JSON.parse`, so it holds nothing but JSON, and the platform's serializer — several
- * times faster than one written in JavaScript on a long conversation — writes it deterministically,
- * lone surrogates included.
+ * A parsed body holds nothing but JSON (it came from `JSON.parse`), but its strings may hold lone
+ * surrogates written as `\ud800` escapes: canonical text keeps them escaped.
  */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, withSortedKeys);
-}
+const PARSED = { loneSurrogates: 'allow' } as const;
 
-function withSortedKeys(_key: string, value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  // No prototype: a `__proto__` key is copied as data, not taken for the prototype.
-  const sorted: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(value).sort())
-    sorted[key] = (value as Record<string, unknown>)[key];
-  return sorted;
+/**
+ * The text a parsed body is matched by: its canonical JSON, or — for a body nested deeper than the
+ * canonical form allows — the text it was sent as, which still matches an identical request.
+ */
+function jsonForMatching(value: unknown): string {
+  try {
+    return canonicalJson(value, PARSED);
+  } catch (error) {
+    if (!SpecError.isInstance(error)) throw error;
+    return `raw:${JSON.stringify(value)}`;
+  }
 }

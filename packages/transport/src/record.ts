@@ -3,7 +3,8 @@
  * Streamed bodies reach the caller chunk by chunk as they arrive; each chunk is kept with its
  * arrival offset, and the exchange is appended when the stream ends, is cancelled, or fails.
  */
-import type { AppendOptions, Chunk, RecordedError, StreamEnd, TapeEvent } from '@trace/tape';
+import type { Chunk, RecordedError, StreamEnd, TapeEvent } from '@trace/spec';
+import type { AppendOptions } from '@trace/tape';
 import { TransportError } from './errors.js';
 import { Redaction, type RedactOptions } from './recorded-form.js';
 import { type FetchInput, forward, snapshotRequest } from './request.js';

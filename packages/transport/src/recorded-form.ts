@@ -4,7 +4,7 @@
  * SDKs' volatile headers dropped. Record and replay both go through here, so what is hashed at
  * replay is exactly what was stored at record time.
  */
-import type { RecordedRequest } from '@trace/tape';
+import type { RecordedRequest } from '@trace/spec';
 import { parsePath, visitPath } from './json-path.js';
 import type { RequestSnapshot } from './request.js';
 import {

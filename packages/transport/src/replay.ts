@@ -4,13 +4,8 @@
  * served the next unconsumed exchange whose request has the same hash, or refused with a
  * divergence error that says where it differs from the nearest recorded request.
  */
-import {
-  type ExchangeEvent,
-  fingerprintEvents,
-  type RecordedError,
-  type RecordedResponse,
-  type TapeEvent,
-} from '@trace/tape';
+import type { ExchangeEvent, RecordedError, RecordedResponse, TapeContent } from '@trace/spec';
+import { fingerprintEvents } from '@trace/tape';
 import { type Difference, diffRequests, distance, formatDifferences } from './diff.js';
 import { TransportError } from './errors.js';
 import {
@@ -24,14 +19,9 @@ import { Redaction, type RedactOptions } from './recorded-form.js';
 import { type FetchInput, type RequestSnapshot, snapshotRequest } from './request.js';
 import { bufferedResponse, buildResponse } from './response.js';
 
-/** The tape to replay: a loaded `Tape`, or anything with its events and fingerprint. */
-export interface ReplaySource {
-  readonly events: readonly TapeEvent[];
-  readonly fingerprint: string;
-}
-
 export interface ReplayOptions extends RedactOptions {
-  readonly tape: ReplaySource;
+  /** The tape to replay: a loaded `Tape`, or anything with its events and fingerprint. */
+  readonly tape: TapeContent;
   readonly match?: MatchOptions;
   /**
    * How streamed bodies are paced: `false` (default) serves every chunk at once; `true` waits

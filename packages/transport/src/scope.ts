@@ -5,49 +5,32 @@
  * back exactly when the last one ends. A client that captured `globalThis.fetch` before the scope
  * began keeps what it captured: pass `fetch` explicitly wherever a client accepts it.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { globalScope } from '@trace/spec';
 
-const scope = new AsyncLocalStorage<typeof fetch>();
-let original: typeof fetch | undefined;
-let open = 0;
-
-function dispatch(this: unknown, ...args: Parameters<typeof fetch>): Promise<Response> {
-  const scoped = scope.getStore();
-  if (scoped === undefined) return (original as typeof fetch).apply(this, args);
-  // The transport runs outside the scope, so that its own inner fetch (a recording transport
-  // forwards to `globalThis.fetch`) reaches the network instead of coming back here.
-  return scope.exit(() => scoped.apply(this, args));
-}
-
-function enter(): void {
-  if (open++ === 0) {
-    original = globalThis.fetch;
-    globalThis.fetch = dispatch as typeof fetch;
+/**
+ * Shared with every other loaded copy of this package, so a scope opened by one copy routes the
+ * global for all of them.
+ */
+const scope = globalScope<typeof fetch>('@trace/transport.fetch.v1', () => {
+  const original = globalThis.fetch;
+  function dispatch(this: unknown, ...args: Parameters<typeof fetch>): Promise<Response> {
+    const scoped = scope.current();
+    if (scoped === undefined) return original.apply(this, args);
+    // The transport runs outside the scope, so that its own inner fetch (a recording transport
+    // forwards to `globalThis.fetch`) reaches the network instead of coming back here.
+    return scope.outside(() => scoped.apply(this, args));
   }
-}
-
-function leave(): void {
-  if (--open === 0) {
-    globalThis.fetch = original as typeof fetch;
-    original = undefined;
-  }
-}
+  globalThis.fetch = dispatch as typeof fetch;
+  return () => {
+    globalThis.fetch = original;
+  };
+});
 
 /**
  * Runs `fn` with `globalThis.fetch` served by `fetchImpl` for the code inside it. When `fn`
  * returns a promise, the scope lasts until it settles; a callback still pending after that reads
- * the real fetch.
+ * the fetch of the scope around it, or the real one.
  */
 export function withFetch<T>(fetchImpl: typeof fetch, fn: () => T): T {
-  enter();
-  let result: T;
-  try {
-    result = scope.run(fetchImpl, fn);
-  } catch (error) {
-    leave();
-    throw error;
-  }
-  if (result instanceof Promise) return result.finally(leave) as T;
-  leave();
-  return result;
+  return scope.run(fetchImpl, fn);
 }

@@ -2,7 +2,7 @@
 // versions), the tarballs are installed into fresh projects with npm, and the packages are used
 // there through their published `exports` — proving they publish, and that installing only the
 // pieces needed works: @trace/nondet, @trace/audit and @trace/export install offline, with no
-// native dependency and nothing but @trace/errors beside them.
+// native dependency and nothing but @trace/spec beside them.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const pnpm = join(root, 'node_modules/.bin/pnpm');
 const work = mkdtempSync(join(tmpdir(), 'trace-pack-'));
-const PACKAGES = ['errors', 'tape', 'nondet', 'transport', 'audit', 'export'];
+const PACKAGES = ['spec', 'tape', 'nondet', 'transport', 'audit', 'export'];
 const tarballs = {};
 
 beforeAll(() => {
@@ -97,8 +97,8 @@ describe('packed tarballs', () => {
 
 describe('installed alone, with no native dependency', () => {
   it('@trace/nondet records and replays', () => {
-    const dir = project('only-nondet', ['errors', 'nondet']);
-    expect(installed(dir)).toEqual(['@trace/errors', '@trace/nondet']);
+    const dir = project('only-nondet', ['spec', 'nondet']);
+    expect(installed(dir)).toEqual(['@trace/nondet', '@trace/spec']);
     expect(
       run(
         dir,
@@ -112,8 +112,8 @@ console.log(JSON.stringify([rep.uuidV4(), rep.float(), rep.now()]) === JSON.stri
   });
 
   it('@trace/audit writes and verifies a signed log', () => {
-    const dir = project('only-audit', ['errors', 'audit']);
-    expect(installed(dir)).toEqual(['@trace/audit', '@trace/errors']);
+    const dir = project('only-audit', ['spec', 'audit']);
+    expect(installed(dir)).toEqual(['@trace/audit', '@trace/spec']);
     expect(
       run(
         dir,
@@ -129,8 +129,8 @@ console.log(report.ok, report.checked);`,
   });
 
   it('@trace/export exports a trace and its schema by path', () => {
-    const dir = project('only-export', ['errors', 'export']);
-    expect(installed(dir)).toEqual(['@trace/errors', '@trace/export']);
+    const dir = project('only-export', ['spec', 'export']);
+    expect(installed(dir)).toEqual(['@trace/export', '@trace/spec']);
     expect(
       run(
         dir,
@@ -153,11 +153,11 @@ describe('installed with the native SQLite build', () => {
         'better-sqlite3/package.json',
       ),
     );
-    const dir = project('tape-and-transport', ['errors', 'tape', 'transport'], {
+    const dir = project('tape-and-transport', ['spec', 'tape', 'transport'], {
       'better-sqlite3': `file:${sqlite}`,
     });
     expect(installed(dir)).toEqual([
-      '@trace/errors',
+      '@trace/spec',
       '@trace/tape',
       '@trace/transport',
       'better-sqlite3',

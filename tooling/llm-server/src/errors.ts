@@ -1,4 +1,4 @@
-import { TraceError } from '@trace/errors';
+import { TraceError } from '@trace/spec';
 
 /** Error codes thrown by `@trace/llm-server`. */
 export type LlmServerErrorCode =

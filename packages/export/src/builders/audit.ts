@@ -1,9 +1,9 @@
+import type { AuditEntry, PhaseEvent, ToolCallEvent } from '@trace/spec';
 import type { Principal } from '../contract.js';
 import type { ActionTraceDraft } from '../draft.js';
 import { ExportError, ExportErrorCode } from '../errors.js';
 import { deriveActionId } from '../ids.js';
 import { toIsoTime } from '../time.js';
-import type { AuditEntryLike, AuditPhasePayload, AuditToolCallPayload } from './sources.js';
 
 /** How to read audit entries into trace drafts. */
 export interface AuditTraceOptions {
@@ -22,7 +22,7 @@ function invalid(index: number, message: string, cause?: unknown): never {
   });
 }
 
-function parseEntry(raw: AuditEntryLike | string, index: number): AuditEntryLike {
+function parseEntry(raw: AuditEntry | string, index: number): AuditEntry {
   let entry: unknown = raw;
   if (typeof raw === 'string') {
     try {
@@ -31,7 +31,7 @@ function parseEntry(raw: AuditEntryLike | string, index: number): AuditEntryLike
       invalid(index, 'is not JSON: pass the audit log lines or their parsed objects.', cause);
     }
   }
-  const e = entry as Partial<AuditEntryLike> | null;
+  const e = entry as Partial<AuditEntry> | null;
   if (typeof e !== 'object' || e === null) invalid(index, 'is not an object.');
   if (typeof e.v !== 'number') invalid(index, 'has no format version `v`.');
   if (e.v > AUDIT_FORMAT_VERSION) {
@@ -44,7 +44,7 @@ function parseEntry(raw: AuditEntryLike | string, index: number): AuditEntryLike
     invalid(index, 'has no sequence number `seq`.');
   if (typeof e.type !== 'string') invalid(index, 'has no `type`.');
   if (toIsoTime(e.ts) === undefined) invalid(index, 'has no valid ISO time `ts`.');
-  return e as AuditEntryLike;
+  return e as AuditEntry;
 }
 
 /**
@@ -60,7 +60,7 @@ function parseEntry(raw: AuditEntryLike | string, index: number): AuditEntryLike
  * Evidence is the entry's `seq`, `session` and `hash`.
  */
 export function tracesFromAudit(
-  entries: Iterable<AuditEntryLike | string>,
+  entries: Iterable<AuditEntry | string>,
   options: AuditTraceOptions = {},
 ): ActionTraceDraft[] {
   if (typeof (entries as Iterable<unknown> | null)?.[Symbol.iterator] !== 'function') {
@@ -81,7 +81,7 @@ export function tracesFromAudit(
 }
 
 function draftFromEntry(
-  entry: AuditEntryLike,
+  entry: AuditEntry,
   index: number,
   options: AuditTraceOptions,
 ): ActionTraceDraft | undefined {
@@ -105,7 +105,7 @@ function draftFromEntry(
     },
   };
   if (entry.type === 'tool_call') {
-    const p = payload as unknown as AuditToolCallPayload;
+    const p = payload as unknown as ToolCallEvent;
     if (p.status === 'skipped_not_allowed') return undefined;
     if (typeof p.tool !== 'string' || p.tool.length === 0)
       invalid(index, '(tool_call) has no `tool` name.');
@@ -135,7 +135,7 @@ function draftFromEntry(
         : {}),
     };
   }
-  const p = payload as unknown as AuditPhasePayload;
+  const p = payload as unknown as PhaseEvent;
   if (!PHASES.has(p.phase)) invalid(index, `(phase) has unknown phase ${JSON.stringify(p.phase)}.`);
   if (p.status !== 'succeeded' && p.status !== 'failed')
     invalid(index, `(phase) has unknown status ${JSON.stringify(p.status)}.`);

@@ -1,8 +1,8 @@
+import type { ExchangeEvent, TapeContent, TapeEvent } from '@trace/spec';
 import { describe, expect, it } from 'vitest';
 import { exportActionTraces } from '../export.js';
 import { toOtlp } from '../otlp/convert.js';
 import { bytes, chunked, jsonBytes, sse } from '../test-support.js';
-import type { ExchangeEventLike, TapeEventLike, TapeLike } from './sources.js';
 import { tracesFromTape } from './tape.js';
 
 const FP = 'ab'.repeat(32);
@@ -13,12 +13,12 @@ function exchange(
   url: string,
   request: unknown,
   status: number,
-  body: ExchangeEventLike['response'] extends infer R
+  body: ExchangeEvent['response'] extends infer R
     ? R extends { body: infer B }
       ? B
       : never
     : never,
-): ExchangeEventLike {
+): ExchangeEvent {
   return {
     type: 'exchange',
     request: {
@@ -66,7 +66,7 @@ function anthropicFollowUp(isError: boolean): unknown {
   };
 }
 
-function tape(events: TapeEventLike[]): TapeLike {
+function tape(events: TapeEvent[]): TapeContent {
   return { fingerprint: FP, events, metadata: { createdAt: '2026-01-02T03:04:05.000Z' } };
 }
 
@@ -573,7 +573,7 @@ describe('tracesFromTape: input checks', () => {
       { type: 'draw', kind: noString, value: {} },
       { type: 'exchange', request: { url: noString }, response: { status: 200 } },
       exchange(OPENAI, {}, 200, null),
-    ] as unknown as TapeEventLike[];
+    ] as unknown as TapeEvent[];
     const drafts = tracesFromTape({ fingerprint: FP, events }, { startedAt: 0 });
     expect(drafts).toHaveLength(1);
     expect(drafts[0]!.evidence).toEqual({ tape: { fingerprint: FP, exchangeIndex: 1 } });

@@ -1,3 +1,4 @@
+import { DrawKind, type ExchangeEvent, type TapeContent } from '@trace/spec';
 import type { ModelInfo, Principal } from '../contract.js';
 import type { ActionTraceDraft } from '../draft.js';
 import { ExportError, ExportErrorCode } from '../errors.js';
@@ -13,7 +14,7 @@ import {
   tryJson,
 } from './model-call.js';
 import { openaiParser } from './openai.js';
-import type { ExchangeEventLike, TapeLike } from './sources.js';
+
 import { parseSse } from './sse.js';
 
 /** How to read a tape into trace drafts. */
@@ -53,13 +54,9 @@ function concat(chunks: readonly { readonly bytes: Uint8Array }[]): string {
   return text + streaming.decode();
 }
 
-/** A wall-clock draw's value as epoch milliseconds or ISO text, if it is one. */
+/** A wall-clock draw's time (`DrawKind.wallClock`: epoch milliseconds), if the draw is one. */
 function wallClock(kind: unknown, value: unknown): string | undefined {
-  if (typeof kind !== 'string') return undefined; // a malformed draw is no clock reading
-  if (!/clock/i.test(kind) || /mono|perf|hr/i.test(kind)) return undefined;
-  if (typeof value === 'number' || typeof value === 'string') return toIsoTime(value);
-  const record = asRecord(value);
-  return record === undefined ? undefined : toIsoTime(record.ms ?? record.epochMs ?? record.iso);
+  return kind === DrawKind.wallClock && typeof value === 'number' ? toIsoTime(value) : undefined;
 }
 
 interface ModelCall {
@@ -85,7 +82,10 @@ interface ModelCall {
  *   has no clock for tool execution, so it is placed when the requesting call finished.
  * - Annotations attach to the model call before them (the first one, for those before any).
  */
-export function tracesFromTape(tape: TapeLike, options: TapeTraceOptions = {}): ActionTraceDraft[] {
+export function tracesFromTape(
+  tape: TapeContent,
+  options: TapeTraceOptions = {},
+): ActionTraceDraft[] {
   if (
     typeof tape !== 'object' ||
     tape === null ||
@@ -198,7 +198,7 @@ interface CallContext {
 }
 
 function readModelCall(
-  event: ExchangeEventLike,
+  event: ExchangeEvent,
   parser: ProviderParser,
   requestBody: unknown,
   context: CallContext,

@@ -1,4 +1,5 @@
-import type { ActionTrace, ActionTraceEnvelope, JsonValue } from '../contract.js';
+import type { JsonValue } from '@trace/spec';
+import type { ActionTrace, ActionTraceEnvelope } from '../contract.js';
 import { ExportError, ExportErrorCode } from '../errors.js';
 import { digestHex } from '../ids.js';
 import { createRedactor, type RedactionOptions, type Redactor } from '../redact/redactor.js';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { JsonValue } from '../contract.js';
+import type { JsonValue } from '@trace/spec';
 import { ExportError, ExportErrorCode } from '../errors.js';
 import { type CompiledDetectors, compileDetectors, PLACEHOLDER_SOURCE } from './detectors.js';
 import { createKeyClassifier, type KeyClassifier } from './keys.js';

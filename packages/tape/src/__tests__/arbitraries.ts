@@ -1,6 +1,7 @@
 /** fast-check generators of tape events, shared by the property tests. */
+
+import type { Chunk, RecordedError, StreamEnd, TapeEvent } from '@trace/spec';
 import fc from 'fast-check';
-import type { Chunk, RecordedError, StreamEnd, TapeEvent } from '../model.js';
 
 const wellFormed = fc.string({ unit: 'grapheme', maxLength: 40 });
 const bytes = (maxLength: number) => fc.uint8Array({ maxLength });

@@ -1,3 +1,3 @@
-import type { TapeEvent } from '../model.js';
+import type { TapeEvent } from '@trace/spec';
 
 export declare function eventAt(i: number): TapeEvent;

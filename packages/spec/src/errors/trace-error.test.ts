@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findTraceError, hasTraceErrorCode, TraceError } from './index.js';
+import { findTraceError, hasTraceErrorCode, TraceError } from '../index.js';
 
 class ExampleError extends TraceError {
-  static override readonly brand = Symbol.for('@trace/errors.test.ExampleError');
+  static override readonly brand = Symbol.for('@trace/spec.test.ExampleError');
 }
 class OtherError extends TraceError {
-  static override readonly brand = Symbol.for('@trace/errors.test.OtherError');
+  static override readonly brand = Symbol.for('@trace/spec.test.OtherError');
 }
 
 describe('TraceError', () => {
@@ -40,7 +40,7 @@ describe('TraceError', () => {
   });
 
   it('is recognised across two loaded copies of the built package', async () => {
-    const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const built = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
     const dir = await mkdtemp(join(tmpdir(), 'trace-errors-copy-'));
     await copyFile(built, join(dir, 'index.js'));
     await copyFile(`${built}.map`, join(dir, 'index.js.map'));

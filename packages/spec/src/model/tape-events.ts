@@ -3,17 +3,10 @@
  *
  * It holds everything a fetch-level replay needs to be indistinguishable from the original run:
  * statuses, kept headers in their order, bodies as bytes, a streamed body's chunk boundaries with
- * their arrival offsets, and the transport errors that ended a request.
+ * their arrival offsets, and the transport errors that ended a request. `@trace/tape` stores it;
+ * the capture packages write it; the export and the tools built on top read it.
  */
-
-/** Any JSON value. Numbers must be finite: NaN and ±Infinity have no JSON form. */
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
+import type { JsonValue } from '../json/json-value.js';
 
 /** Header name/value pairs in the order they were kept. Names are stored as given. */
 export type HeaderList = readonly (readonly [name: string, value: string])[];
@@ -21,7 +14,7 @@ export type HeaderList = readonly (readonly [name: string, value: string])[];
 /** One nondeterministic value the run read: a clock reading, an id, a random number, a named source. */
 export interface DrawEvent {
   readonly type: 'draw';
-  /** What was drawn, e.g. `clock.wall`, `uuid.v4`, `random.float`, or a user-named source. */
+  /** What was drawn: one of `DrawKind`'s names (`clock.wall`, `uuid.v4`, `source:<name>`, …). */
   readonly kind: string;
   /** The value, as the drawing library encoded it losslessly into JSON. */
   readonly value: JsonValue;
@@ -122,4 +115,15 @@ export interface TapeMetadata {
   readonly boundary?: DeterminismBoundary;
   /** Anything the user wants to keep with the run. */
   readonly user?: { readonly [key: string]: JsonValue };
+}
+
+/**
+ * A recorded run as its readers need it: its events in order and its fingerprint. An in-memory
+ * `Tape` is one, and so is a tape a store loaded for replay.
+ */
+export interface TapeContent {
+  /** Hex SHA-256 chain head over the events' canonical records (see docs/tape-format.md). */
+  readonly fingerprint: string;
+  readonly events: readonly TapeEvent[];
+  readonly metadata?: Partial<TapeMetadata>;
 }

@@ -6,7 +6,7 @@
  * brand registered with `Symbol.for`, which is the same symbol in every copy, and `isInstance`
  * checks the brand instead of the prototype chain.
  */
-const TRACE_ERROR_BRAND: unique symbol = Symbol.for('@trace/errors.TraceError') as never;
+const TRACE_ERROR_BRAND: unique symbol = Symbol.for('@trace/spec.TraceError') as never;
 
 export interface TraceErrorOptions {
   /** The error that led to this one; kept as the standard `cause`. */
@@ -15,16 +15,21 @@ export interface TraceErrorOptions {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
-export class TraceError extends Error {
+/**
+ * Every package declares its codes once, as a const object with upper-case keys, and derives the
+ * union from it: `TapeErrorCode.INVALID_EVENT` is `'TAPE_INVALID_EVENT'`, and `new TapeError(code,
+ * …)` accepts only the package's own codes.
+ */
+export class TraceError<C extends string = string> extends Error {
   /** The brand this class stamps on its instances; subclasses declare their own. */
   static readonly brand: symbol = TRACE_ERROR_BRAND;
 
   /** A stable, machine-readable code such as `TAPE_NOT_SQLITE`. Never reworded once published. */
-  readonly code: string;
+  readonly code: C;
   /** Structured context for the code; its keys are documented with each code. */
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: string, message: string, options: TraceErrorOptions = {}) {
+  constructor(code: C, message: string, options: TraceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = Object.freeze({ ...(options.details ?? {}) });
@@ -36,7 +41,7 @@ export class TraceError extends Error {
    * True when `value` is an instance of this class (or a subclass), from any loaded copy of the
    * package that defined it.
    */
-  static isInstance<T extends abstract new (...args: never[]) => TraceError>(
+  static isInstance<T extends abstract new (...args: never[]) => TraceError<string>>(
     this: T & { readonly brand: symbol },
     value: unknown,
   ): value is InstanceType<T> {
