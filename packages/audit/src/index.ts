@@ -24,7 +24,7 @@ export {
 } from './checkpoint.js';
 export { type AuditCollector, type CollectorOptions, createCollector } from './collector.js';
 export { AuditError, AuditErrorCode } from './errors.js';
-export type { AuditLogOptions, Durability } from './options.js';
+export type { AuditDurability, AuditLogOptions } from './options.js';
 export {
   type AuditQuery,
   queryEntries,
@@ -41,12 +41,12 @@ export {
 } from './reconstruct.js';
 export type { RepairRecord } from './recover.js';
 export {
+  type AuditVerifyOptions,
+  type AuditVerifyProblem,
+  type AuditVerifyReport,
   type CompletenessProblemKind,
   type CrashArtefact,
   type IntegrityProblemKind,
-  type VerifyOptions,
-  type VerifyProblem,
-  type VerifyReport,
   verifyAuditLog,
 } from './verify.js';
 export {
@@ -56,7 +56,7 @@ export {
   REPAIR_EVENT_TYPE,
 } from './vocabulary.js';
 export {
-  type AppendOptions,
+  type AuditAppendOptions,
   type AuditListener,
   type AuditLog,
   openAuditLog,

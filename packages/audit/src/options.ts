@@ -15,7 +15,7 @@ import { DEFAULT_SUBJECT_WHITELIST } from './vocabulary.js';
  * fsync). `interval`: every `fsyncIntervalMs`, so a crash loses at most that window. `none`: the
  * operating system decides. Rotation, checkpoints, `flush()` and `close()` always fsync.
  */
-export type Durability = 'none' | 'interval' | 'entry';
+export type AuditDurability = 'none' | 'interval' | 'entry';
 
 /** Options for {@link openAuditLog}. */
 export interface AuditLogOptions {
@@ -28,7 +28,7 @@ export interface AuditLogOptions {
   /** The log's name, recorded in every checkpoint. Default: the directory's absolute path. */
   readonly origin?: string;
   /** Default `entry`. */
-  readonly durability?: Durability;
+  readonly durability?: AuditDurability;
   /** For `durability: 'interval'`; default 1000. */
   readonly fsyncIntervalMs?: number;
   /** `throw` (default): a failed append rejects with an AuditError. `warn`: it resolves `false` and calls `warn`. */

@@ -17,7 +17,7 @@ import { CHECKPOINTS_FILE, dayOf, exists, inDir, listDayFiles } from './files.js
 import { scanLines, type Trailer } from './lines.js';
 
 /** Options for {@link verifyAuditLog}. */
-export interface VerifyOptions {
+export interface AuditVerifyOptions {
   /** The HMAC key the log was written with, if it was keyed. */
   readonly key?: string | Uint8Array;
   /** The Ed25519 public key that signs checkpoints. Without it completeness cannot be proven. */
@@ -52,7 +52,7 @@ export type CompletenessProblemKind =
   | 'no_checkpoint';
 
 /** The first problem of one kind of check, located. */
-export interface VerifyProblem<K extends string = string> {
+export interface AuditVerifyProblem<K extends string = string> {
   readonly kind: K;
   /** The file where it shows (or the missing file), or null when it concerns the log as a whole. */
   readonly file: string | null;
@@ -73,7 +73,7 @@ export interface CrashArtefact {
 }
 
 /** The outcome of {@link verifyAuditLog}. */
-export interface VerifyReport {
+export interface AuditVerifyReport {
   /** Integrity and completeness both hold. A torn last line alone does not clear this. */
   readonly ok: boolean;
   /** Entries read and checked. */
@@ -85,7 +85,7 @@ export interface VerifyReport {
   /** Every entry present is unaltered, in order, correctly chained (and keyed, when a key is given). */
   readonly integrity: {
     readonly ok: boolean;
-    readonly problem?: VerifyProblem<IntegrityProblemKind>;
+    readonly problem?: AuditVerifyProblem<IntegrityProblemKind>;
   };
   /**
    * Nothing is missing up to the newest signed checkpoint. `provenThrough` is that checkpoint's
@@ -96,7 +96,7 @@ export interface VerifyReport {
     readonly provenThrough: number | null;
     readonly checkpoints: number;
     readonly unanchored: number;
-    readonly problem?: VerifyProblem<CompletenessProblemKind>;
+    readonly problem?: AuditVerifyProblem<CompletenessProblemKind>;
   };
   /** Torn last lines: crash artefacts that a writer repairs on open, not tampering. */
   readonly crashArtefacts: readonly CrashArtefact[];
@@ -128,8 +128,8 @@ const OPEN_BRACE = 0x7b;
  */
 export async function verifyAuditLog(
   dir: string,
-  options: VerifyOptions = {},
-): Promise<VerifyReport> {
+  options: AuditVerifyOptions = {},
+): Promise<AuditVerifyReport> {
   const key =
     options.key === undefined
       ? undefined
@@ -164,8 +164,8 @@ export async function verifyAuditLog(
   }
   const files = await listDayFiles(dir);
 
-  let integrity: (VerifyProblem<IntegrityProblemKind> & Position) | undefined;
-  const flagIntegrity = (problem: VerifyProblem<IntegrityProblemKind> & Position) => {
+  let integrity: (AuditVerifyProblem<IntegrityProblemKind> & Position) | undefined;
+  const flagIntegrity = (problem: AuditVerifyProblem<IntegrityProblemKind> & Position) => {
     if (!integrity || before(problem, integrity)) integrity = problem;
   };
 
@@ -202,7 +202,7 @@ export async function verifyAuditLog(
   // A wrong or missing key makes every entry fail its hash; edits make only some fail. Which it
   // is can only be told once every entry has been checked.
   let hashFailures = 0;
-  let firstEntryHashProblem: (VerifyProblem<IntegrityProblemKind> & Position) | undefined;
+  let firstEntryHashProblem: (AuditVerifyProblem<IntegrityProblemKind> & Position) | undefined;
   const trailers: Array<{
     file: string;
     fileIndex: number;
@@ -406,7 +406,7 @@ export async function verifyAuditLog(
   };
 }
 
-function stripPosition<K extends string>(problem: VerifyProblem<K>): VerifyProblem<K> {
+function stripPosition<K extends string>(problem: AuditVerifyProblem<K>): AuditVerifyProblem<K> {
   return {
     kind: problem.kind,
     file: problem.file,
@@ -430,7 +430,7 @@ async function judgeCompleteness(
   loaded: LoadedCheckpoints,
   havePublicKey: boolean,
 ) {
-  const problems: VerifyProblem<CompletenessProblemKind>[] = [];
+  const problems: AuditVerifyProblem<CompletenessProblemKind>[] = [];
   for (const gap of gaps) {
     problems.push({
       kind: 'missing_entries',
@@ -484,7 +484,7 @@ async function judgeCompleteness(
         : 'no publicKey was given, so no checkpoint could be checked: pass publicKey to prove completeness',
     });
   }
-  const rank = (p: VerifyProblem<CompletenessProblemKind>) =>
+  const rank = (p: AuditVerifyProblem<CompletenessProblemKind>) =>
     p.kind === 'no_checkpoint' ? Number.MAX_SAFE_INTEGER : (p.seq ?? Number.MAX_SAFE_INTEGER - 1);
   problems.sort(
     (a, b) =>
@@ -502,13 +502,13 @@ async function judgeCompleteness(
 
 interface LoadedCheckpoints {
   valid: Checkpoint[];
-  problems: VerifyProblem<CompletenessProblemKind>[];
+  problems: AuditVerifyProblem<CompletenessProblemKind>[];
   artefacts: CrashArtefact[];
 }
 
 async function loadCheckpoints(
   dir: string,
-  options: VerifyOptions,
+  options: AuditVerifyOptions,
   publicKeys: Map<string, KeyObject> | undefined,
 ): Promise<LoadedCheckpoints> {
   const result: LoadedCheckpoints = { valid: [], problems: [], artefacts: [] };

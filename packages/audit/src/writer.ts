@@ -38,7 +38,7 @@ import {
 } from './vocabulary.js';
 
 /** Per-append options. */
-export interface AppendOptions {
+export interface AuditAppendOptions {
   /** The agent session the entry belongs to. */
   readonly session?: string;
 }
@@ -69,17 +69,26 @@ export interface AuditLog<F = never> {
   /** The last entry written: seq 0 and 64 zeros for an empty log. */
   readonly head: { readonly seq: number; readonly hash: string };
   /** Appends an event of any type (`audit.*` is reserved). Loop types are validated like their methods. */
-  append(type: string, payload: object, options?: AppendOptions): Promise<AuditEntry | F>;
+  append(type: string, payload: object, options?: AuditAppendOptions): Promise<AuditEntry | F>;
   /** Appends a `phase` event. */
-  phase(event: PhaseInput, options?: AppendOptions): Promise<AuditEntry<PhaseEvent> | F>;
+  phase(event: PhaseInput, options?: AuditAppendOptions): Promise<AuditEntry<PhaseEvent> | F>;
   /** Appends a `verdict` event. */
-  verdict(event: VerdictEvent, options?: AppendOptions): Promise<AuditEntry<VerdictEvent> | F>;
+  verdict(event: VerdictEvent, options?: AuditAppendOptions): Promise<AuditEntry<VerdictEvent> | F>;
   /** Appends a `sampling` event. */
-  sampling(event: SamplingEvent, options?: AppendOptions): Promise<AuditEntry<SamplingEvent> | F>;
+  sampling(
+    event: SamplingEvent,
+    options?: AuditAppendOptions,
+  ): Promise<AuditEntry<SamplingEvent> | F>;
   /** Appends a `tool_call` event. */
-  toolCall(event: ToolCallEvent, options?: AppendOptions): Promise<AuditEntry<ToolCallEvent> | F>;
+  toolCall(
+    event: ToolCallEvent,
+    options?: AuditAppendOptions,
+  ): Promise<AuditEntry<ToolCallEvent> | F>;
   /** Appends a `decision` record. */
-  decision(event: DecisionEvent, options?: AppendOptions): Promise<AuditEntry<DecisionEvent> | F>;
+  decision(
+    event: DecisionEvent,
+    options?: AuditAppendOptions,
+  ): Promise<AuditEntry<DecisionEvent> | F>;
   /** The same methods with `session` filled in. */
   forSession(session: string): SessionLog<F>;
   /** Writes every queued entry and fsyncs. */
@@ -258,35 +267,35 @@ class Writer implements AuditLog<false> {
     for (const timer of this.timers) timer.unref();
   }
 
-  append(type: string, payload: object, options?: AppendOptions): Promise<AuditEntry | false> {
+  append(type: string, payload: object, options?: AuditAppendOptions): Promise<AuditEntry | false> {
     return this.guard(() => this.enqueueEntry(type, payload, options?.session));
   }
 
-  phase(event: PhaseInput, options?: AppendOptions) {
+  phase(event: PhaseInput, options?: AuditAppendOptions) {
     return this.guard(() =>
       this.enqueueEntry('phase', event as never, options?.session),
     ) as Promise<AuditEntry<PhaseEvent> | false>;
   }
 
-  verdict(event: VerdictEvent, options?: AppendOptions) {
+  verdict(event: VerdictEvent, options?: AuditAppendOptions) {
     return this.guard(() =>
       this.enqueueEntry('verdict', event as never, options?.session),
     ) as Promise<AuditEntry<VerdictEvent> | false>;
   }
 
-  sampling(event: SamplingEvent, options?: AppendOptions) {
+  sampling(event: SamplingEvent, options?: AuditAppendOptions) {
     return this.guard(() =>
       this.enqueueEntry('sampling', event as never, options?.session),
     ) as Promise<AuditEntry<SamplingEvent> | false>;
   }
 
-  toolCall(event: ToolCallEvent, options?: AppendOptions) {
+  toolCall(event: ToolCallEvent, options?: AuditAppendOptions) {
     return this.guard(() =>
       this.enqueueEntry('tool_call', event as never, options?.session),
     ) as Promise<AuditEntry<ToolCallEvent> | false>;
   }
 
-  decision(event: DecisionEvent, options?: AppendOptions) {
+  decision(event: DecisionEvent, options?: AuditAppendOptions) {
     return this.guard(() =>
       this.enqueueEntry('decision', event as never, options?.session),
     ) as Promise<AuditEntry<DecisionEvent> | false>;
