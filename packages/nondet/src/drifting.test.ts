@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { perform, type Step } from './__support__/program.js';
+import { perform, type Step } from './__tests__/program.js';
 import {
   compareLogs,
   drifting,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { anyStep, runScripted, ScriptedSource } from './__support__/program.js';
+import { anyStep, runScripted, ScriptedSource } from './__tests__/program.js';
 import { type DrawRecord, NondetError, recording, seeded } from './index.js';
 
 /** A recording whose `onDraw` collects what it is given, with the index it came with. */

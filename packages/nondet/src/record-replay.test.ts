@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { anyStep, runScripted, ScriptedSource, sameValue } from './__support__/program.js';
+import { anyStep, runScripted, ScriptedSource, sameValue } from './__tests__/program.js';
 import { DrawKind, recording, replay } from './index.js';
 
 describe('record then replay', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { perform, type Step, sameValue } from './__support__/program.js';
+import { perform, type Step, sameValue } from './__tests__/program.js';
 import {
   compareLogs,
   type DrawRecord,
