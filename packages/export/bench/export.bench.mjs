@@ -5,11 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { fakeCredential } from '@trace/test-utils';
 import { createTraceExporter, toOtlp, writeJsonl } from '../dist/index.js';
 
 const randomText = (n) => randomBytes(n).toString('base64url').slice(0, n);
 // Built at run time, like every credential in this package's tests.
-const fakeKey = () => `${'sk-'}ant-api03-${randomText(40)}`;
+const fakeKey = () => fakeCredential('anthropic_key').text;
 
 /** Arguments of about 1 KB: nested objects, arrays, prose, a header pair and one credential. */
 function arguments1k(i) {

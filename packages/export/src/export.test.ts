@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { fakeCredential } from '@trace/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ACTION_TRACE_VERSION, ERROR_MESSAGE_MAX_LENGTH } from './contract.js';
 import type { ActionTraceDraft } from './draft.js';
@@ -6,7 +7,7 @@ import { ExportError } from './errors.js';
 import { createTraceExporter, exportActionTrace, exportActionTraces } from './export.js';
 import { GOLDEN_OPTIONS, goldenDrafts } from './golden-input.js';
 import { readActionTraceEnvelope } from './read.js';
-import { fakeSecrets, validateEnvelope, validateStrict } from './test-support.js';
+import { validateEnvelope, validateStrict } from './test-support.js';
 
 const minimal: ActionTraceDraft = {
   runId: 'run-1',
@@ -58,7 +59,7 @@ describe('exportActionTraces', () => {
   });
 
   it('cuts error messages after redaction, to the documented length', () => {
-    const secret = fakeSecrets()[0]!.value;
+    const secret = fakeCredential('anthropic_key').text;
     const message = `${'y'.repeat(ERROR_MESSAGE_MAX_LENGTH - 20)} ${secret}`;
     const trace = exportActionTrace({ ...minimal, status: 'failed', error: new TypeError(message) })
       .traces[0]!;
@@ -118,14 +119,16 @@ describe('exportActionTraces', () => {
   });
 
   it('flattens and redacts metadata', () => {
+    // `auth` itself names a credential (issue #19), so the nested token sits under `login` here.
     const trace = exportActionTrace({
       ...minimal,
-      metadata: { a: { b: [1, { c: true }] }, auth: { token: 'x' }, n: null },
+      metadata: { a: { b: [1, { c: true }] }, login: { token: 'x' }, auth: { user: 'u' }, n: null },
     }).traces[0]!;
     expect(trace.metadata).toEqual({
       'a.b.0': 1,
       'a.b.1.c': true,
-      'auth.token': '[REDACTED:token]',
+      'login.token': '[REDACTED:token]',
+      auth: '[REDACTED:authorization]',
     });
   });
 

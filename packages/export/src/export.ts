@@ -19,6 +19,7 @@ import { ExportError, ExportErrorCode } from './errors.js';
 import { deriveActionId } from './ids.js';
 import {
   createRedactor,
+  exportRedactor,
   isPlaceholder,
   type RedactionOptions,
   type RedactionScope,
@@ -104,7 +105,7 @@ function noNegativeZero(value: number): number {
 /** Builds a {@link TraceExporter}; throws `EXPORT_INVALID_OPTIONS` for a malformed option. */
 export function createTraceExporter(options: ExportOptions = {}): TraceExporter {
   const redactor = isRedactor(options.redaction)
-    ? options.redaction
+    ? exportRedactor(options.redaction)
     : createRedactor(options.redaction ?? {});
   const allow = options.allowRawResults;
   if (allow !== undefined && typeof allow !== 'boolean' && !Array.isArray(allow)) {

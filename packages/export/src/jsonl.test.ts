@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { fakeCredential } from '@trace/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { ActionTrace } from './contract.js';
 import type { ActionTraceDraft } from './draft.js';
 import { exportActionTraces } from './export.js';
 import { exportJsonl, readJsonl, writeJsonl } from './jsonl.js';
-import { fakeSecrets, validateEnvelope } from './test-support.js';
+import { validateEnvelope } from './test-support.js';
 
 function* drafts(n: number, secret: string): Generator<ActionTraceDraft> {
   for (let i = 0; i < n; i++) {
@@ -34,7 +35,7 @@ async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
 
 describe('JSONL export', () => {
   it('writes a header and one redacted trace per line to a file, and reads them back', async () => {
-    const secret = fakeSecrets()[0]!.value;
+    const secret = fakeCredential('anthropic_key').text;
     const dir = await mkdtemp(join(tmpdir(), 'trace-export-jsonl-'));
     const path = join(dir, 'traces.jsonl');
     const file = createWriteStream(path);

@@ -1,3 +1,4 @@
+import { fakeCredentialArb, findLeak } from '@trace/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tracesFromAudit } from './builders/audit.js';
@@ -9,13 +10,10 @@ import { createTraceExporter, type ExportOptions, exportActionTraces } from './e
 import { exportJsonl } from './jsonl.js';
 import { toOtlp } from './otlp/convert.js';
 import { createRedactor, type RedactionOptions } from './redact/redactor.js';
-import {
-  embed,
-  type GeneratedSecret,
-  secretArb,
-  validateEnvelope,
-  validateStrict,
-} from './test-support.js';
+import { embed, validateEnvelope, validateStrict } from './test-support.js';
+
+/** A fresh fake credential of every format `@trace/redact` detects. */
+const secretArb = fakeCredentialArb();
 
 /** Text that may carry the secret: alone, embedded in other text, or not at all. */
 const textWith = (s: string) => fc.oneof(fc.string({ maxLength: 16 }), embed(s), fc.constant(s));
@@ -131,18 +129,11 @@ const redactionArb: fc.Arbitrary<RedactionOptions> = fc.record(
 const caseArb = secretArb.chain((generated) =>
   fc.record({
     generated: fc.constant(generated),
-    drafts: fc.array(draftWith(generated.secret), { minLength: 1, maxLength: 4 }),
+    drafts: fc.array(draftWith(generated.text), { minLength: 1, maxLength: 4 }),
     redaction: redactionArb,
     allowRaw: fc.boolean(),
   }),
 );
-
-function leaks(text: string, generated: GeneratedSecret): string | undefined {
-  for (const core of [generated.secret, ...generated.cores]) {
-    if (text.includes(core)) return core;
-  }
-  return undefined;
-}
 
 describe('properties', () => {
   it('every export is JSON, survives a JSON round trip unchanged, and validates against the schema', () => {
@@ -164,18 +155,18 @@ describe('properties', () => {
         const options: ExportOptions = { redaction, allowRawResults: allowRaw, corrections: {} };
         const envelope = exportActionTraces(drafts, options);
         const json = JSON.stringify(envelope);
-        expect(leaks(json, generated), json).toBeUndefined();
+        expect(findLeak(json, generated), json).toBeUndefined();
         const otlp = JSON.stringify(
           toOtlp(envelope, {
             includeContent: true,
-            agentName: generated.secret,
-            resourceAttributes: { note: generated.secret },
+            agentName: generated.text,
+            resourceAttributes: { note: generated.text },
           }),
         );
-        expect(leaks(otlp, generated), otlp).toBeUndefined();
+        expect(findLeak(otlp, generated), otlp).toBeUndefined();
         let jsonl = '';
         for await (const line of exportJsonl(drafts, options)) jsonl += line;
-        expect(leaks(jsonl, generated)).toBeUndefined();
+        expect(findLeak(jsonl, generated)).toBeUndefined();
       }),
       { numRuns: 200 },
     );
@@ -218,13 +209,7 @@ describe('properties', () => {
     fc.assert(
       fc.property(
         secretArb.chain((g) =>
-          fc.tuple(
-            fc.constant(g),
-            jsonWith(g.secret),
-            textWith(g.secret),
-            redactionArb,
-            fc.boolean(),
-          ),
+          fc.tuple(fc.constant(g), jsonWith(g.text), textWith(g.text), redactionArb, fc.boolean()),
         ),
         ([, value, text, options, pii]) => {
           const redactor = createRedactor(options);
@@ -268,11 +253,11 @@ describe('properties of the builders', () => {
     const arb = secretArb.chain((g) =>
       fc.record({
         generated: fc.constant(g),
-        prompt: textWith(g.secret),
-        toolInput: jsonWith(g.secret),
-        toolResult: textWith(g.secret),
-        providerError: textWith(g.secret),
-        auditError: textWith(g.secret),
+        prompt: textWith(g.text),
+        toolInput: jsonWith(g.text),
+        toolResult: textWith(g.text),
+        providerError: textWith(g.text),
+        auditError: textWith(g.text),
         stream: fc.boolean(),
       }),
     );
@@ -323,7 +308,7 @@ describe('properties of the builders', () => {
                 request: {
                   method: 'POST',
                   url,
-                  headers: [['x-api-key', generated.secret] as [string, string]],
+                  headers: [['x-api-key', generated.text] as [string, string]],
                   body: json({ model: 'm', messages: [{ role: 'user', content: prompt }] }),
                 },
                 response: {
@@ -402,10 +387,10 @@ describe('properties of the builders', () => {
           expect(validateEnvelope(JSON.parse(JSON.stringify(envelope)))).toBe(true);
           const text =
             JSON.stringify(envelope) + JSON.stringify(toOtlp(envelope, { includeContent: true }));
-          expect(leaks(text, generated), text).toBeUndefined();
+          expect(findLeak(text, generated), text).toBeUndefined();
           let jsonl = '';
           for await (const line of exportJsonl(drafts, options)) jsonl += line;
-          expect(leaks(jsonl, generated)).toBeUndefined();
+          expect(findLeak(jsonl, generated)).toBeUndefined();
         },
       ),
       { numRuns: 100 },

@@ -2,6 +2,20 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+export {
+  ALNUM,
+  cryptoRandom,
+  FAKE_CREDENTIAL_FORMATS,
+  type FakeCredential,
+  fakeCredential,
+  fakeCredentialArb,
+  fakeCredentials,
+  findLeak,
+  type RandomInt,
+  randomChars,
+  seededRandom,
+} from './fake-credentials.js';
+
 export interface QuickStartRun {
   /** The lines the quick start printed. */
   readonly printed: readonly string[];

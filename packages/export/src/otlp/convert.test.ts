@@ -7,10 +7,10 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { fakeCredential } from '@trace/test-utils';
 import { describe, expect, it } from 'vitest';
 import { exportActionTraces } from '../export.js';
 import { GOLDEN_OPTIONS, goldenDrafts } from '../golden-input.js';
-import { fakeSecrets } from '../test-support.js';
 import { OTLP_SCOPE, otlpSpanId, otlpTraceId, toOtlp } from './convert.js';
 import type { OtlpAnyValue, OtlpKeyValue, OtlpSpan, OtlpTraceRequest } from './types.js';
 
@@ -113,7 +113,7 @@ describe('toOtlp', () => {
   });
 
   it('records content only when asked, still redacted', () => {
-    const secret = fakeSecrets()[1]!.value;
+    const secret = fakeCredential('openai_project_key').text;
     const envelope = exportActionTraces(
       [
         {
@@ -157,7 +157,7 @@ describe('toOtlp', () => {
     expect(text).not.toContain(secret);
     expect(text).not.toContain('hunter2');
     // Resource attributes get the same key-name rules and detectors, on keys and values.
-    const opaque = `opaque-${fakeSecrets()[3]!.value.slice(4, 20)}`;
+    const opaque = `opaque-${fakeCredential('github_token').text.slice(4, 20)}`;
     const resource = toOtlp(envelope, {
       resourceAttributes: {
         'x-api-key': opaque,

@@ -2,7 +2,12 @@ import type { JsonValue } from '@trace/spec';
 import type { ActionTrace, ActionTraceEnvelope } from '../contract.js';
 import { ExportError, ExportErrorCode } from '../errors.js';
 import { digestHex } from '../ids.js';
-import { createRedactor, type RedactionOptions, type Redactor } from '../redact/redactor.js';
+import {
+  createRedactor,
+  exportRedactor,
+  type RedactionOptions,
+  type Redactor,
+} from '../redact/redactor.js';
 import {
   type OtlpAnyValue,
   type OtlpEvent,
@@ -111,7 +116,7 @@ export function toOtlp(
     );
   }
   const redactor = isRedactor(options.redaction)
-    ? options.redaction
+    ? exportRedactor(options.redaction)
     : createRedactor(options.redaction ?? {});
   const serviceName = options.serviceName ?? 'agent';
   const agentName = options.agentName ?? serviceName;

@@ -1,9 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomChars } from '@trace/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActionTraceDraft } from '../draft.js';
 import { exportActionTraces } from '../export.js';
-import { randomChars } from '../test-support.js';
 import { createOtlpExporter } from './exporter.js';
 import type { OtlpTraceRequest } from './types.js';
 
