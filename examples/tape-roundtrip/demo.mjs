@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openStore, verifyTape } from '@trace/tape';
+import { openSqliteStore, verifyTape } from '@trace/store-sqlite';
 
 const outAt = process.argv.indexOf('--out');
 const dir =
@@ -24,7 +24,7 @@ const base = `http://127.0.0.1:${server.address().port}`;
 const closedPort = await releasedPort();
 
 // 1. Record.
-const store = openStore(path);
+const store = openSqliteStore(path);
 const recorder = store.record({
   id: `demo-${randomUUID()}`,
   metadata: {
@@ -51,7 +51,7 @@ store.close();
 server.close();
 
 // 2. Reopen, 3. verify.
-const reopened = openStore(path, { readonly: true });
+const reopened = openSqliteStore(path, { readonly: true });
 const tape = reopened.load(recorder.id);
 const [summary] = reopened.list();
 reopened.close();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { openStore } from '@trace/tape';
+import { openSqliteStore } from '@trace/store-sqlite';
 import { afterAll, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -28,7 +28,7 @@ it('records, replays offline, proves, audits and exports, and every check passes
   // The files it says it wrote are there, and hold what it says.
   for (const name of ['run.tape.db', 'audit', 'audit-public-key.pem', 'actions.json', 'otlp.json'])
     expect(existsSync(join(out, name))).toBe(true);
-  const store = openStore(join(out, 'run.tape.db'), { readonly: true });
+  const store = openSqliteStore(join(out, 'run.tape.db'), { readonly: true });
   const [summary] = store.list();
   store.close();
   expect(stdout).toContain(summary.fingerprint);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCheckpointKeys } from '@trace/audit';
-import { openStore } from '@trace/tape';
+import { openSqliteStore } from '@trace/store-sqlite';
 import { findDivergence } from '@trace/transport';
 import { afterAll, expect, it } from 'vitest';
 import { RUN_ID, replayRun } from './runs.mjs';
@@ -39,7 +39,7 @@ it('keeps the exchanges and draws of a run killed midway, and replays it up to w
   // Request 3 is the first model call of the second iteration.
   expect(await killWhileWaiting(tapePath, 3)).toEqual({ waitingFor: 3 });
 
-  const store = openStore(tapePath);
+  const store = openSqliteStore(tapePath);
   const tape = store.load(RUN_ID);
   store.close();
   expect(tape.complete).toBe(false);

@@ -2,7 +2,7 @@
 // benchmark share.
 import { openAuditLog } from '@trace/audit';
 import { live, recording, replay } from '@trace/nondet';
-import { openStore } from '@trace/tape';
+import { openSqliteStore } from '@trace/store-sqlite';
 import { openTransport, replayFetch } from '@trace/transport';
 import { auditClock, auditHooks, runSession } from './session.mjs';
 
@@ -15,10 +15,16 @@ export const SESSION = 'trip-planner';
  * run that dies midway leaves a tape of everything it did up to that point.
  */
 export async function recordRun({ tapePath, auditDir, keys, urls, iterations, metadata = {} }) {
-  const store = openStore(tapePath);
+  const store = openSqliteStore(tapePath);
   try {
     // The example always records afresh, whatever TRACE_MODE says.
-    const transport = openTransport({ store, id: RUN_ID, mode: 'record', env: {}, metadata });
+    const transport = await openTransport({
+      store,
+      id: RUN_ID,
+      mode: 'record',
+      env: {},
+      metadata,
+    });
     const source = recording(live(), {
       onDraw: (draw) => transport.recorder.append({ type: 'draw', ...draw }),
     });
@@ -49,7 +55,7 @@ export async function replayRun({
   iterations,
   expectedFingerprint,
 }) {
-  const store = openStore(tapePath, { readonly: true });
+  const store = openSqliteStore(tapePath, { readonly: true });
   const tape = store.load(RUN_ID);
   store.close();
   const draws = drawLogOf(tape);

@@ -1,8 +1,3 @@
-/** A Buffer over the same memory, without a copy: what better-sqlite3 binds as a BLOB. */
-export function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** A plain Uint8Array over the same memory, so callers never see Buffer's extra surface. */
 export function plainBytes(bytes: Uint8Array): Uint8Array {
   return bytes.constructor === Uint8Array
@@ -120,7 +115,18 @@ export class ByteReader {
 
   str(): string {
     const size = this.u32();
-    return this.raw(size).toString('utf8');
+    const at = this.take(size);
+    return this.view.toString('utf8', at, at + size);
+  }
+
+  /** Steps over `size` bytes, returning the offset they start at in `buffer`. */
+  skip(size: number): number {
+    return this.take(size);
+  }
+
+  /** The bytes being read, as a Buffer over the same memory. */
+  get buffer(): Buffer {
+    return this.view;
   }
 
   atEnd(): boolean {

@@ -19,19 +19,21 @@ import type {
   TapeEvent,
 } from '@trace/spec';
 import { sha256 } from '@trace/spec';
-import { ByteReader, ByteWriter, MalformedRecord, plainBytes } from './bytes.js';
+import { ByteWriter, plainBytes } from './bytes.js';
 import { TapeError } from './errors.js';
+import { deepFreeze } from './freeze.js';
 import { jsonText, parseJson } from './json-text.js';
-
-export const EVENT_TAG = { draw: 0x01, exchange: 0x02, annotation: 0x03 } as const;
-const OUTCOME_RESPONSE = 0x01;
-const OUTCOME_ERROR = 0x02;
-const BODY_NONE = 0x00;
-const BODY_BYTES = 0x01;
-const BODY_STREAM = 0x02;
-const END_COMPLETE = 0x01;
-const END_CANCELLED = 0x02;
-const END_ERROR = 0x03;
+import {
+  BODY_BYTES,
+  BODY_NONE,
+  BODY_STREAM,
+  END_CANCELLED,
+  END_COMPLETE,
+  END_ERROR,
+  EVENT_TAG,
+  OUTCOME_ERROR,
+  OUTCOME_RESPONSE,
+} from './record-tags.js';
 
 /** A body or chunk referred to by an encoded record. */
 export interface BlobRef {
@@ -310,121 +312,6 @@ function blob(w: RecordWriter, blobs: BlobSink, value: unknown, path: string): U
   return bytes;
 }
 
-/** Looks a blob up by digest while decoding; returns undefined when the store lacks it. */
-export type BlobLookup = (digest: Buffer, size: number) => Uint8Array | undefined;
-
-/** Why a stored record could not be decoded. */
-export class UndecodableRecord extends Error {}
-
-/** Decodes a record written by `encodeEvent`, fetching its blobs through `lookup`. */
-export function decodeRecord(record: Uint8Array, lookup: BlobLookup): TapeEvent {
-  try {
-    const r = new ByteReader(record);
-    const event = decodeEvent(r, lookup);
-    if (!r.atEnd()) throw new UndecodableRecord('record has trailing bytes');
-    return deepFreeze(event);
-  } catch (error) {
-    if (error instanceof MalformedRecord) throw new UndecodableRecord(error.message);
-    if (error instanceof SyntaxError)
-      throw new UndecodableRecord(`stored JSON does not parse: ${error.message}`);
-    throw error;
-  }
-}
-
-function decodeEvent(r: ByteReader, lookup: BlobLookup): TapeEvent {
-  const tag = r.u8();
-  switch (tag) {
-    case EVENT_TAG.draw: {
-      const kind = r.str();
-      const stream = r.u8() === 1 ? r.str() : undefined;
-      const value = parseJson(r.str());
-      return stream === undefined
-        ? { type: 'draw', kind, value }
-        : { type: 'draw', kind, value, stream };
-    }
-    case EVENT_TAG.annotation:
-      return { type: 'annotation', data: parseJson(r.str()) };
-    case EVENT_TAG.exchange: {
-      const request: RecordedRequest = {
-        method: r.str(),
-        url: r.str(),
-        headers: readHeaders(r),
-        body: flag(r) ? readBlob(r, lookup) : null,
-      };
-      const outcome = r.u8();
-      if (outcome === OUTCOME_RESPONSE)
-        return { type: 'exchange', request, response: readResponse(r, lookup) };
-      if (outcome === OUTCOME_ERROR) return { type: 'exchange', request, error: readError(r) };
-      throw new UndecodableRecord(`unknown exchange outcome ${outcome}`);
-    }
-    default:
-      throw new UndecodableRecord(`unknown event tag ${tag}`);
-  }
-}
-
-function readResponse(r: ByteReader, lookup: BlobLookup): RecordedResponse {
-  const status = r.u16();
-  const statusText = r.str();
-  const headers = readHeaders(r);
-  const bodyTag = r.u8();
-  let body: RecordedBody | null;
-  if (bodyTag === BODY_NONE) {
-    body = null;
-  } else if (bodyTag === BODY_BYTES) {
-    body = { kind: 'bytes', bytes: readBlob(r, lookup) };
-  } else if (bodyTag === BODY_STREAM) {
-    const count = r.u32();
-    const chunks: Chunk[] = [];
-    for (let i = 0; i < count; i++) chunks.push({ offsetMs: r.f64(), bytes: readBlob(r, lookup) });
-    body = { kind: 'stream', chunks, end: readEnd(r) };
-  } else {
-    throw new UndecodableRecord(`unknown body tag ${bodyTag}`);
-  }
-  return { status, statusText, headers, body };
-}
-
-function readEnd(r: ByteReader): StreamEnd {
-  const tag = r.u8();
-  if (tag === END_COMPLETE) return { kind: 'complete' };
-  if (tag === END_CANCELLED) return { kind: 'cancelled', offsetMs: r.f64() };
-  if (tag === END_ERROR) return { kind: 'error', offsetMs: r.f64(), error: readError(r) };
-  throw new UndecodableRecord(`unknown stream end ${tag}`);
-}
-
-function readError(r: ByteReader): RecordedError {
-  const name = r.str();
-  const message = r.str();
-  return flag(r) ? { name, message, code: r.str() } : { name, message };
-}
-
-function readHeaders(r: ByteReader): HeaderList {
-  const count = r.u32();
-  const headers: (readonly [string, string])[] = [];
-  for (let i = 0; i < count; i++) headers.push([r.str(), r.str()]);
-  return headers;
-}
-
-function readBlob(r: ByteReader, lookup: BlobLookup): Uint8Array {
-  const size = r.u64();
-  const digest = r.raw(32);
-  const bytes = lookup(digest, size);
-  if (bytes === undefined) throw new MissingBlob(Buffer.from(digest));
-  return plainBytes(bytes);
-}
-
-function flag(r: ByteReader): boolean {
-  const value = r.u8();
-  if (value > 1) throw new UndecodableRecord(`flag byte is ${value}`);
-  return value === 1;
-}
-
-/** A record refers to a blob the store does not hold. */
-export class MissingBlob extends Error {
-  constructor(readonly digest: Buffer) {
-    super(`blob ${digest.toString('hex')} is missing`);
-  }
-}
-
 function isObject(value: unknown): value is Record<string, never> {
   return typeof value === 'object' && value !== null;
 }
@@ -438,17 +325,4 @@ function describe(value: unknown): string {
 
 function invalid(path: string, problem: string): never {
   throw new TapeError('TAPE_INVALID_EVENT', `${path} ${problem}.`, { details: { path } });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (
-    typeof value === 'object' &&
-    value !== null &&
-    !(value instanceof Uint8Array) &&
-    !Object.isFrozen(value)
-  ) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -15,16 +15,30 @@ export type {
   TapeMetadata,
 } from '@trace/spec';
 export { TapeError, TapeErrorCode } from './errors.js';
-export { loadTape, saveTape, verifyTape } from './file.js';
 export { fingerprintEvents } from './fingerprint.js';
-export type { TapeRecorder } from './recorder.js';
-export type { Durability } from './sqlite/connection.js';
 export {
-  type OpenStoreOptions,
-  openStore,
-  type SaveResult,
-  type TapeStore,
-  type TapeSummary,
-} from './store.js';
-export { type AppendOptions, type CreateTapeOptions, type EventCounts, Tape } from './tape.js';
-export type { EventRef, TapeVerification, VerifyProblem, VerifyReport } from './verify.js';
+  type MemoryStoreOptions,
+  MemoryTapeStore,
+  openMemoryStore,
+} from './memory/memory-store.js';
+export type {
+  Awaitable,
+  DeleteResult,
+  SaveResult,
+  TapeRecorder,
+  TapeStore,
+  TapeSummary,
+} from './store/interface.js';
+export type { SyncTapeRecorder } from './store/sync-recorder.js';
+export type {
+  EventRef,
+  TapeVerification,
+  TapeVerifyProblem,
+  TapeVerifyReport,
+} from './store/verify-report.js';
+export {
+  type CreateTapeOptions,
+  type EventCounts,
+  Tape,
+  type TapeAppendOptions,
+} from './tape.js';

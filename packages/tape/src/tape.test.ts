@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tapeEvent, tapeEvents } from './__tests__/arbitraries.js';
+import {
+  arbitraryTapeEvent as tapeEvent,
+  arbitraryTapeEvents as tapeEvents,
+} from './conformance/arbitraries.js';
 import { fingerprintEvents, Tape, type TapeEvent } from './index.js';
 
 const text = (s: string) => new TextEncoder().encode(s);

@@ -19,7 +19,7 @@ export interface StoredEvent extends EncodedEvent {
 /** Event counts by type. */
 export type EventCounts = Readonly<Record<TapeEventType, number>>;
 
-export interface AppendOptions {
+export interface TapeAppendOptions {
   /**
    * Copy every body and chunk (the default), so that later changes to the caller's buffers
    * cannot reach the tape. Pass false to hand the buffers over instead, saving a copy of each:
@@ -44,22 +44,38 @@ export interface CreateTapeOptions {
  * a recording transport appends on the caller's request path, where hashing every body would
  * add to each model call's latency; reading the fingerprint does that work once, for every
  * event appended since it was last read.
+ *
+ * A tape read from a store arrives with its fingerprint already proven by the store (every
+ * stored record re-chained, every blob re-hashed), so reading it costs nothing; its records are
+ * encoded again only if it is saved into another store.
  */
 export class Tape {
   readonly id: string;
   readonly metadata: TapeMetadata;
   /** False for a tape read back from a recording that was interrupted before `finish()`. */
   readonly complete: boolean;
-  readonly #events: TapeEvent[] = [];
-  /** The encoded prefix of `#events`: the rest are encoded by `#encodePending`. */
+  readonly #events: TapeEvent[];
+  /** The encoded prefix of `#events`, kept for a store to persist; see `storedEvents`. */
   readonly #stored: StoredEvent[] = [];
-  readonly #counts: Record<TapeEventType, number> = { draw: 0, exchange: 0, annotation: 0 };
+  readonly #counts: Record<TapeEventType, number>;
+  /** The chain head over the first `#chained` events. */
   #head: Buffer = FINGERPRINT_SEED;
+  #chained = 0;
+  /** The digests of the bodies a store proved when it read this tape back. */
+  #bodyDigests: WeakMap<Uint8Array, string> | undefined;
 
-  private constructor(id: string, metadata: TapeMetadata, complete: boolean) {
+  private constructor(
+    id: string,
+    metadata: TapeMetadata,
+    complete: boolean,
+    events: TapeEvent[] = [],
+    counts: EventCounts = { draw: 0, exchange: 0, annotation: 0 },
+  ) {
     this.id = id;
     this.metadata = metadata;
     this.complete = complete;
+    this.#events = events;
+    this.#counts = { ...counts };
   }
 
   /** A new, empty tape. */
@@ -67,16 +83,24 @@ export class Tape {
     return new Tape(validRunId(options.id ?? randomUUID()), buildMetadata(options.metadata), true);
   }
 
-  /** @internal Rebuilds a tape read from a store; records are re-encoded and re-chained. */
-  static restore(
+  /**
+   * @internal A tape read from a store: `events` were decoded from records whose chain the store
+   * checked ends at `head`, and are frozen; they are taken as they are.
+   */
+  static fromStore(
     id: string,
     metadata: TapeMetadata,
     complete: boolean,
-    events: Iterable<TapeEvent>,
+    events: TapeEvent[],
+    head: Buffer,
+    bodyDigests: WeakMap<Uint8Array, string>,
   ): Tape {
-    const tape = new Tape(id, metadata, complete);
-    // The bytes were decoded for this tape alone: nobody else holds them to change.
-    for (const event of events) tape.append(event, { copyBytes: false });
+    const counts = { draw: 0, exchange: 0, annotation: 0 };
+    for (const event of events) counts[event.type]++;
+    const tape = new Tape(id, metadata, complete, events, counts);
+    tape.#head = head;
+    tape.#chained = events.length;
+    tape.#bodyDigests = bodyDigests;
     return tape;
   }
 
@@ -85,7 +109,7 @@ export class Tape {
    * refused with TAPE_INVALID_EVENT before anything is appended; it is copied unless
    * `copyBytes: false`: the tape holds exactly what will read back after a save and reopen.
    */
-  append(event: TapeEvent, options: AppendOptions = {}): number {
+  append(event: TapeEvent, options: TapeAppendOptions = {}): number {
     const normalised = normaliseEvent(event, { copyBytes: options.copyBytes ?? true });
     this.#events.push(normalised);
     this.#counts[normalised.type]++;
@@ -106,24 +130,46 @@ export class Tape {
    * hashes whatever was appended since the last read.
    */
   get fingerprint(): string {
-    this.#encodePending();
+    this.#chainPending();
     return toHex(this.#head);
+  }
+
+  /**
+   * The SHA-256 (lowercase hex) of a request or whole response body of this tape — the very
+   * `Uint8Array` its events hold — when the tape already knows it: a tape read from a store
+   * knows every one, proven as it was read. Otherwise undefined: hash the bytes yourself.
+   * (Replay matches requests by it, so indexing a loaded tape hashes no body again.)
+   */
+  bodyDigest(bytes: Uint8Array): string | undefined {
+    return this.#bodyDigests?.get(bytes);
   }
 
   /** @internal The canonical records, their blobs and chain heads, for a store to persist. */
   storedEvents(): readonly StoredEvent[] {
-    this.#encodePending();
+    this.#chainPending();
+    // A tape read from a store was never encoded here: encode it now, once.
+    let head = this.#stored.at(-1)?.head ?? FINGERPRINT_SEED;
+    for (let seq = this.#stored.length; seq < this.#events.length; seq++) {
+      const encoded = encodeEvent(this.#events[seq]!, { copyBytes: false });
+      head = nextHead(head, encoded.record);
+      this.#stored.push({ ...encoded, head });
+    }
     return this.#stored;
   }
 
-  /** Encodes and chains the events appended since the last call. They are valid: `append` checked. */
-  #encodePending(): void {
-    for (let seq = this.#stored.length; seq < this.#events.length; seq++) {
+  /**
+   * Encodes and chains the events appended since the last call. They are valid: `append`
+   * checked. Their records are kept for `storedEvents` while they extend the encoded prefix.
+   */
+  #chainPending(): void {
+    for (let seq = this.#chained; seq < this.#events.length; seq++) {
       const event = this.#events[seq]!;
       const { record, blobs } = encodeEvent(event, { copyBytes: false });
       this.#head = nextHead(this.#head, record);
-      this.#stored.push({ record, blobs, event, head: this.#head });
+      if (this.#stored.length === seq)
+        this.#stored.push({ record, blobs, event, head: this.#head });
     }
+    this.#chained = this.#events.length;
   }
 }
 

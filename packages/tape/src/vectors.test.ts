@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { revive } from '../scripts/vector-inputs.mjs';
-import { decodeRecord } from './encoding.js';
+import { decodeRecord } from './decoding.js';
 import { Tape } from './index.js';
 
 interface Vector {

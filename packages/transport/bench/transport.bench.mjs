@@ -5,7 +5,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { openStore, Tape } from '@trace/tape';
+import { openSqliteStore } from '@trace/store-sqlite';
+import { Tape } from '@trace/tape';
 import { recordFetch, replayFetch } from '../dist/index.js';
 
 const results = [];
@@ -189,7 +190,7 @@ function quantile(values, q) {
   const durableTimes = [];
   for (let round = 0; round < 7; round++) {
     const baseline = await timeLoop(200, () => post(fetch));
-    const store = openStore(join(dbDir, `s${round}.tape.db`));
+    const store = openSqliteStore(join(dbDir, `s${round}.tape.db`));
     const recording = recordFetch({ sink: store.record() });
     const ms = await timeLoop(200, () => post(recording.fetch));
     store.close();

@@ -150,6 +150,30 @@ describe('matching', () => {
     expect(event.request.headers).toEqual([['x-kept', '3']]);
   });
 
+  it('pairs the same request by issue order, even when a live one is byte-identical to a later recording', async () => {
+    // Two recordings of one request, its keys in two orders: the same request, answered twice.
+    const tape = Tape.create();
+    for (const [i, body] of ['{"a":1,"b":2}', '{"b":2,"a":1}'].entries()) {
+      tape.append({
+        type: 'exchange',
+        request: { method: 'POST', url, headers: [], body: new TextEncoder().encode(body) },
+        response: {
+          status: 200,
+          statusText: 'OK',
+          headers: [],
+          body: { kind: 'bytes', bytes: encode({ reply: i }) },
+        },
+      });
+    }
+    const replay = replayFetch({ tape });
+    const send = async (body: string) => (await replay.fetch(url, { method: 'POST', body })).json();
+    // The first request gets the first answer, though its bytes are those of the second recording.
+    expect(await send('{"b":2,"a":1}')).toEqual({ reply: 0 });
+    expect(await send('{"a":1,"b":2}')).toEqual({ reply: 1 });
+    await expect(send('{"a":1,"b":2}')).rejects.toMatchObject({ code: 'TRANSPORT_DIVERGED' });
+    expect(replay.report()).toMatchObject({ matched: 2, diverged: 1, unconsumed: [] });
+  });
+
   it('refuses a request whose body differs in a value, by either path', async () => {
     const tape = tapeWith([{ a: 1, b: [1, 2] }]);
     for (const sent of ['{"a":1,"b":[1,3]}', '{"b":[1,3],"a":1}']) {

@@ -91,16 +91,17 @@ function parseJson(body: Uint8Array): { value: unknown } | undefined {
 }
 
 /**
- * A hash of a request exactly as it is (method, URL, the headers matching looks at, body bytes).
- * Canonicalising is a pure function of these, so two requests with the same raw key have the same
- * canonical hash; replay uses this to skip canonicalising a request identical to a recorded one.
+ * A request exactly as it is (method, URL, the headers matching looks at, and the SHA-256 of its
+ * body bytes), as a key. Canonicalising is a pure function of these, so two requests with the
+ * same raw key have the same canonical hash; replay uses this to skip canonicalising a request
+ * identical to a recorded one. `bodyDigest` is the body's SHA-256 when it is already known (a
+ * tape read from a store knows each of its bodies'); the body is hashed otherwise.
  */
-export function rawKey(request: RequestLike, withHeaders: boolean): string {
+export function rawKey(request: RequestLike, withHeaders: boolean, bodyDigest?: string): string {
   const headers = withHeaders ? JSON.stringify(request.headers) : '';
-  const hash = createHash('sha256').update(`${request.method}\n${request.url}\n${headers}\n`);
-  if (request.body === null) hash.update('none');
-  else hash.update('bytes:').update(request.body);
-  return hash.digest('hex');
+  const body = request.body === null ? 'none' : `sha256:${bodyDigest ?? sha256Hex(request.body)}`;
+  // None of the parts can hold a line break (a URL is serialised, headers are JSON): unambiguous.
+  return `${request.method}\n${request.url}\n${headers}\n${body}`;
 }
 
 /** The SHA-256 hex hash of a canonical request: what "the same request" means in replay. */

@@ -2,6 +2,7 @@
  * One entry point for the five modes, with the environment variable TRACE_MODE overriding the
  * mode in code, so a suite records on a developer's machine and replays, strictly, in CI.
  */
+import { hasTraceErrorCode } from '@trace/spec';
 import type { Tape, TapeMetadata, TapeRecorder, TapeStore } from '@trace/tape';
 import { TransportError } from './errors.js';
 import type { MatchOptions } from './match.js';
@@ -25,7 +26,10 @@ export type Mode = (typeof MODES)[number];
 export const MODE_VARIABLE = 'TRACE_MODE';
 
 export interface TransportOptions extends RedactOptions {
-  /** The store the tape lives in. */
+  /**
+   * The store the tape lives in: any `TapeStore` — `openSqliteStore(path)` from
+   * @trace/store-sqlite, `openMemoryStore()` from @trace/tape, or another backend.
+   */
   readonly store: TapeStore;
   /** The run id of the tape to replay or record. */
   readonly id: string;
@@ -74,10 +78,15 @@ export function resolveMode(
   return mode as Mode;
 }
 
-export function openTransport(options: TransportOptions): Transport {
+/**
+ * Opens a transport over a tape in `store`, in the mode asked for (TRACE_MODE wins). Async,
+ * because the store may be: every call to it is awaited.
+ */
+export async function openTransport(options: TransportOptions): Promise<Transport> {
+  const { store } = options;
   const requested = resolveMode(options.mode, options.env ?? process.env);
   const mode =
-    requested === 'auto' ? (options.store.has(options.id) ? 'replay' : 'record') : requested;
+    requested === 'auto' ? ((await store.has(options.id)) ? 'replay' : 'record') : requested;
   switch (mode) {
     case 'passthrough': {
       const inner =
@@ -91,14 +100,14 @@ export function openTransport(options: TransportOptions): Transport {
       };
     }
     case 'record': {
-      const recorder = options.store.record({
+      const recorder = await store.record({
         id: options.id,
         ...(options.metadata ? { metadata: options.metadata } : {}),
       });
       return recordingWith(mode, recorder, recordFetch({ ...options, sink: recorder }), undefined);
     }
     case 'replay': {
-      const replay = replayFetch({ ...options, tape: loadOrExplain(options) });
+      const replay = replayFetch({ ...options, tape: await loadOrExplain(options) });
       return {
         mode,
         fetch: replay.fetch,
@@ -108,14 +117,14 @@ export function openTransport(options: TransportOptions): Transport {
       };
     }
     case 'new-episodes': {
-      const previous: Tape | undefined = options.store.has(options.id)
-        ? options.store.load(options.id)
+      const previous: Tape | undefined = (await store.has(options.id))
+        ? await store.load(options.id)
         : undefined;
-      const recorder = options.store.record({
+      const recorder = await store.record({
         id: options.recordAs ?? `${options.id}+new`,
         ...(options.metadata ? { metadata: options.metadata } : {}),
       });
-      for (const event of previous?.events ?? []) recorder.append(event);
+      for (const event of previous?.events ?? []) await recorder.append(event);
       const recording = recordFetch({ ...options, sink: recorder });
       const replay = replayFetch({
         ...options,
@@ -127,15 +136,18 @@ export function openTransport(options: TransportOptions): Transport {
   }
 }
 
-function loadOrExplain(options: TransportOptions): Tape {
-  if (!options.store.has(options.id)) {
+/** The tape to replay, or TRANSPORT_NO_TAPE when the store does not hold it. */
+async function loadOrExplain(options: TransportOptions): Promise<Tape> {
+  try {
+    return await options.store.load(options.id);
+  } catch (error) {
+    if (!hasTraceErrorCode(error, 'TAPE_ID_NOT_FOUND')) throw error;
     throw new TransportError(
       'TRANSPORT_NO_TAPE',
-      `Replay needs tape ${options.id} in ${options.store.path}, which holds no such tape: record it first (${MODE_VARIABLE}=record), or check the id.`,
-      { details: { id: options.id, path: options.store.path } },
+      `Replay needs tape ${options.id} in ${options.store.location}, which holds no such tape: record it first (${MODE_VARIABLE}=record), or check the id.`,
+      { cause: error, details: { id: options.id, location: options.store.location } },
     );
   }
-  return options.store.load(options.id);
 }
 
 function recordingWith(
@@ -151,7 +163,7 @@ function recordingWith(
     report: () => replay?.report(),
     async close() {
       await fetcher.close();
-      recorder.finish();
+      await recorder.finish();
     },
   };
 }

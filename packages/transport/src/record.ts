@@ -4,7 +4,8 @@
  * arrival offset, and the exchange is appended when the stream ends, is cancelled, or fails.
  */
 import type { Chunk, RecordedError, StreamEnd, TapeEvent } from '@trace/spec';
-import type { AppendOptions } from '@trace/tape';
+import type { TapeAppendOptions } from '@trace/tape';
+import { AppendQueue } from './append-queue.js';
 import { TransportError } from './errors.js';
 import { Redaction, type RedactOptions } from './recorded-form.js';
 import { type FetchInput, forward, snapshotRequest } from './request.js';
@@ -15,9 +16,10 @@ export interface TapeSink {
   /**
    * `copyBytes: false` hands over bodies and chunks the transport made for the tape alone and
    * never changes, so an in-memory `Tape` need not copy them; a sink that writes at once may
-   * ignore it.
+   * ignore it. A sink may return a promise (the recorder of an asynchronous store): appends
+   * are then made one after another, in order, and one that fails is reported by `close()`.
    */
-  append(event: TapeEvent, options?: AppendOptions): unknown;
+  append(event: TapeEvent, options?: TapeAppendOptions): unknown;
 }
 
 export interface RecordOptions extends RedactOptions {
@@ -38,35 +40,30 @@ export interface RecordingFetch {
   settled(): Promise<void>;
   /**
    * Cancels any response body nobody finished reading (recording it as cancelled), waits for
-   * every exchange to be appended, and rethrows the first failure to append.
+   * every exchange to be appended, and rethrows the first failure to append
+   * (TRANSPORT_RECORD_FAILED).
    */
   close(): Promise<void>;
 }
 
 export function recordFetch(options: RecordOptions): RecordingFetch {
   const pending = new Set<PendingStream>();
-  let recorded = 0;
-  let failure: unknown;
+  let failure: TransportError | undefined;
   const isStream = options.isStream ?? isStreamed;
   const redaction = new Redaction(options);
   // Every body the transport records is a buffer it made and never changes — unless a redaction
   // hook returned one the user may still hold.
-  const appendOptions: AppendOptions = { copyBytes: redaction.hasBodyHooks };
-
-  const append = (event: TapeEvent): void => {
-    try {
-      options.sink.append(event, appendOptions);
-      recorded++;
-    } catch (cause) {
-      const error = new TransportError(
-        'TRANSPORT_RECORD_FAILED',
-        `An exchange with ${event.type === 'exchange' ? event.request.url : 'the server'} could not be written to the tape, so the recording is incomplete: ${(cause as Error).message}`,
-        { cause },
-      );
-      failure ??= error;
-      throw error;
-    }
-  };
+  const appendOptions: TapeAppendOptions = { copyBytes: redaction.hasBodyHooks };
+  const appends = new AppendQueue(options.sink, appendOptions, (event, cause) => {
+    const error = new TransportError(
+      'TRANSPORT_RECORD_FAILED',
+      `An exchange with ${event.type === 'exchange' ? event.request.url : 'the server'} could not be written to the tape, so the recording is incomplete: ${(cause as Error).message}`,
+      { cause },
+    );
+    failure ??= error;
+    return error;
+  });
+  const append = (event: TapeEvent): void => appends.append(event);
 
   const recordingFetch = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
     const taken = snapshotRequest(input, init);
@@ -140,13 +137,15 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
   return {
     fetch: recordingFetch as typeof fetch,
     get recorded() {
-      return recorded;
+      return appends.recorded;
     },
     async settled() {
       await Promise.allSettled([...pending].map((stream) => stream.done));
+      await appends.drained();
     },
     async close() {
       await Promise.allSettled([...pending].map((stream) => stream.abandon()));
+      await appends.drained();
       if (failure !== undefined) throw failure;
     },
   };

@@ -1,26 +1,21 @@
 /**
  * Replay mode: serve recorded responses, never touching the network — there is no inner fetch
- * to reach it. Each live request is put in its recorded form, canonicalised and hashed; it is
- * served the next unconsumed exchange whose request has the same hash, or refused with a
- * divergence error that says where it differs from the nearest recorded request.
+ * to reach it. Each live request is put in its recorded form and served the next unconsumed
+ * exchange whose request is the same (see replay-index.ts), or refused with a divergence error
+ * that says where it differs from the nearest recorded request.
  */
-import type { ExchangeEvent, RecordedError, RecordedResponse, TapeContent } from '@trace/spec';
-import { fingerprintEvents } from '@trace/tape';
+import type { RecordedError, RecordedResponse, TapeContent } from '@trace/spec';
+import { fingerprintEvents, Tape } from '@trace/tape';
 import { type Difference, diffRequests, distance, formatDifferences } from './diff.js';
 import { TransportError } from './errors.js';
-import {
-  type CanonicalRequest,
-  canonicalise,
-  hashCanonical,
-  type MatchOptions,
-  rawKey,
-} from './match.js';
+import type { CanonicalRequest, MatchOptions } from './match.js';
 import { Redaction, type RedactOptions } from './recorded-form.js';
+import { type RecordedExchange, ReplayIndex } from './replay-index.js';
 import { type FetchInput, type RequestSnapshot, snapshotRequest } from './request.js';
 import { bufferedResponse, buildResponse } from './response.js';
 
 export interface ReplayOptions extends RedactOptions {
-  /** The tape to replay: a loaded `Tape`, or anything with its events and fingerprint. */
+  /** The tape to replay: a `Tape` (loaded from a store, or recorded in memory), or anything with its events and fingerprint. */
   readonly tape: TapeContent;
   readonly match?: MatchOptions;
   /**
@@ -46,9 +41,13 @@ export interface ReplayReport {
   readonly diverged: number;
   /** Recorded exchanges never requested, by tape sequence number. */
   readonly unconsumed: readonly number[];
-  /** The tape's fingerprint, recomputed from its events now. */
+  /**
+   * The fingerprint of the events replayed. A `Tape` holds it proven: computed from its events
+   * as they were appended, or checked against the stored bytes when it was loaded, so it is read,
+   * not recomputed. Of any other `{ events, fingerprint }` it is computed from the events, once.
+   */
   readonly fingerprint: string;
-  /** True when the recomputed fingerprint equals the tape's (and `expectedFingerprint`, if given). */
+  /** True when that fingerprint equals the tape's (and `expectedFingerprint`, if given). */
   readonly fingerprintUnchanged: boolean;
 }
 
@@ -59,58 +58,21 @@ export interface ReplayingFetch {
   assertConsumed(): void;
 }
 
-interface RecordedExchange {
-  readonly seq: number;
-  readonly index: number;
-  readonly event: ExchangeEvent;
-  readonly canonical: CanonicalRequest;
-  readonly hash: string;
-  consumed: boolean;
-}
-
 export function replayFetch(options: ReplayOptions): ReplayingFetch {
   const match = options.match ?? {};
-  const exchanges: RecordedExchange[] = [];
-  const byHash = new Map<string, RecordedExchange[]>();
   const withHeaders = (match.headers?.length ?? 0) > 0;
   const redaction = new Redaction(options);
-  // Raw key (method, URL, matched headers and body bytes exactly) -> canonical hash.
-  const rawIndex = new Map<string, string>();
-  options.tape.events.forEach((event, seq) => {
-    if (event.type !== 'exchange') return;
-    const canonical = canonicalise(event.request, match);
-    const hash = hashCanonical(canonical);
-    rawIndex.set(rawKey(event.request, withHeaders), hash);
-    const exchange: RecordedExchange = {
-      seq,
-      index: exchanges.length,
-      event,
-      canonical,
-      hash,
-      consumed: false,
-    };
-    exchanges.push(exchange);
-    const queue = byHash.get(hash);
-    if (queue === undefined) byHash.set(hash, [exchange]);
-    else queue.push(exchange);
-  });
-  // Per hash, the position of the next exchange to serve: the occurrence counter.
-  const served = new Map<string, number>();
+  const { tape } = options;
+  const index = new ReplayIndex(
+    tape.events,
+    match,
+    tape instanceof Tape ? (bytes) => tape.bodyDigest(bytes) : undefined,
+  );
+  const { exchanges } = index;
+  const fingerprintOf = provenFingerprint(options.tape);
   let position = 0;
   let matched = 0;
   let diverged = 0;
-
-  const take = (hash: string, at: number): RecordedExchange | undefined => {
-    if (match.order === 'positional') {
-      const next = exchanges[at];
-      return next?.hash === hash ? next : undefined;
-    }
-    const queue = byHash.get(hash);
-    const n = served.get(hash) ?? 0;
-    if (queue === undefined || n >= queue.length) return undefined;
-    served.set(hash, n + 1);
-    return queue[n];
-  };
 
   const replayingFetch = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
     const taken = snapshotRequest(input, init);
@@ -118,17 +80,12 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
     const at = position++;
     snapshot.signal?.throwIfAborted();
     const form = redaction.matchForm(snapshot, withHeaders);
-    // A request byte-identical to a recorded one has that request's canonical hash: found without
-    // parsing and re-serialising its body. Any other request is canonicalised in full.
-    const hash =
-      rawIndex.get(rawKey(form, withHeaders)) ?? hashCanonical(canonicalise(form, match));
-    const exchange = take(hash, at);
+    const exchange = index.take(form, at);
     if (exchange === undefined) {
       diverged++;
       if (options.onMiss) return options.onMiss(snapshot, init);
-      throw divergence(at, snapshot, canonicalise(form, match), exchanges, match);
+      throw divergence(at, snapshot, index.canonicalise(form), index, match);
     }
-    exchange.consumed = true;
     matched++;
     if (exchange.event.error !== undefined) throw reviveError(exchange.event.error);
     return serve(exchange.event.response as RecordedResponse, snapshot, options.pace ?? false);
@@ -138,7 +95,7 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
   return {
     fetch: replayingFetch as typeof fetch,
     report() {
-      const fingerprint = fingerprintEvents(options.tape.events);
+      const fingerprint = fingerprintOf();
       const expected = options.expectedFingerprint ?? options.tape.fingerprint;
       return {
         recorded: exchanges.length,
@@ -159,6 +116,20 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
         { details: { unconsumed: left } },
       );
     },
+  };
+}
+
+/**
+ * The fingerprint of what is replayed: a `Tape`'s own (proven as it was built or loaded, and
+ * cheap to read), or, for any other tape-shaped object, computed from its events the first time
+ * it is asked for.
+ */
+function provenFingerprint(tape: TapeContent): () => string {
+  if (tape instanceof Tape) return () => tape.fingerprint;
+  let computed: string | undefined;
+  return () => {
+    computed ??= fingerprintEvents(tape.events);
+    return computed;
   };
 }
 
@@ -250,25 +221,32 @@ function divergence(
   position: number,
   snapshot: RequestSnapshot,
   canonical: CanonicalRequest,
-  exchanges: readonly RecordedExchange[],
+  index: ReplayIndex,
   match: MatchOptions,
 ): TransportError {
+  const { exchanges } = index;
   // In positional mode the request stands against the exchange at its own position.
   let nearest: RecordedExchange | undefined =
     match.order === 'positional' ? exchanges[position] : undefined;
-  let best = nearest === undefined ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  for (const exchange of exchanges) {
+  let nearestForm: CanonicalRequest | undefined =
+    nearest === undefined ? undefined : index.canonicalOf(nearest);
+  let best = Number.POSITIVE_INFINITY;
+  // Otherwise, the nearest of all. Their canonical forms are made here, for this message only:
+  // the index keeps nothing parsed.
+  for (const exchange of nearest === undefined ? exchanges : []) {
+    const form = index.canonicalOf(exchange);
     const d =
-      distance(exchange.canonical, canonical) +
+      distance(form, canonical) +
       (exchange.consumed ? 0.5 : 0) +
       (exchange.index === position ? -0.25 : 0);
     if (d < best) {
       best = d;
       nearest = exchange;
+      nearestForm = form;
     }
   }
   const differences: Difference[] =
-    nearest === undefined ? [] : diffRequests(nearest.canonical, canonical);
+    nearestForm === undefined ? [] : diffRequests(nearestForm, canonical);
   const where =
     nearest === undefined
       ? 'The tape holds no exchanges at all.'

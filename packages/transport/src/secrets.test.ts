@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '@trace/tape';
+import { openSqliteStore } from '@trace/store-sqlite';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './__tests__/http-server.js';
@@ -38,7 +38,7 @@ describe('credentials never reach the tape file', () => {
         secret,
         async (auth, apiKey, cookie, query, field, nested) => {
           const path = join(dir, `t-${Math.random().toString(36).slice(2)}.tape.db`);
-          const store = openStore(path);
+          const store = openSqliteStore(path);
           const recorder = store.record();
           const recording = recordFetch({ sink: recorder, redactBodyFields: ['api_key', 'token'] });
           const response = await recording.fetch(`${server.url}/json?api_key=${query}&model=m`, {
@@ -97,7 +97,7 @@ describe('credentials never reach the tape file', () => {
 
   it("drops the set-cookie of a response, and the SDKs' volatile headers unless asked to keep them", async () => {
     const path = join(dir, 'volatile.tape.db');
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     const recorder = store.record({ id: 'v' });
     const recording = recordFetch({ sink: recorder });
     await (

@@ -1,10 +1,10 @@
 // Each publishable package is packed with `pnpm pack` (which turns `workspace:^` ranges into
 // versions), the tarballs are installed into fresh projects with npm, and the packages are used
 // there through their published `exports` — proving they publish, and that installing only the
-// pieces needed works: @trace/nondet, @trace/audit and @trace/export install offline, with no
-// native dependency and nothing but @trace/spec beside them.
+// pieces needed works: @trace/transport, @trace/nondet, @trace/audit and @trace/export each install
+// offline with no native build; only @trace/store-sqlite brings better-sqlite3.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,7 +14,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const pnpm = join(root, 'node_modules/.bin/pnpm');
 const work = mkdtempSync(join(tmpdir(), 'trace-pack-'));
-const PACKAGES = ['spec', 'tape', 'nondet', 'transport', 'audit', 'export'];
+const PACKAGES = [
+  'spec',
+  'tape',
+  'store-sqlite',
+  'redact',
+  'nondet',
+  'transport',
+  'audit',
+  'export',
+];
+// What a project installing transport, or audit, alone receives beside it.
+const TRANSPORT_TARBALLS = ['spec', 'tape', 'transport'];
+const TRANSPORT_INSTALLS = ['@trace/spec', '@trace/tape', '@trace/transport'];
+const AUDIT_INSTALLS = ['@trace/audit', '@trace/spec'];
 const tarballs = {};
 
 beforeAll(() => {
@@ -28,8 +41,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** A fresh npm project with these tarballs installed; `overrides` maps dependencies elsewhere. */
-function project(name, packages, overrides = {}) {
+/**
+ * A fresh npm project with these tarballs installed; `overrides` maps dependencies elsewhere.
+ * Install scripts are skipped unless `scripts` is set.
+ */
+function project(name, packages, overrides = {}, { scripts = false } = {}) {
   const dir = join(work, name);
   mkdirSync(dir);
   writeFileSync(
@@ -42,7 +58,7 @@ function project(name, packages, overrides = {}) {
     [
       'install',
       '--offline',
-      '--ignore-scripts',
+      ...(scripts ? [] : ['--ignore-scripts']),
       '--no-audit',
       '--no-fund',
       ...packages.map((p) => tarballs[p]),
@@ -95,10 +111,38 @@ describe('packed tarballs', () => {
   });
 });
 
+/** Fails when anything installed into `dir` compiled, or would compile, native code. */
+function expectNoNativeBuild(dir) {
+  const modules = join(dir, 'node_modules');
+  for (const name of installed(dir)) {
+    const manifest = JSON.parse(readFileSync(join(modules, name, 'package.json'), 'utf8'));
+    const scripts = manifest.scripts ?? {};
+    expect({
+      name,
+      gypfile: manifest.gypfile === true,
+      install: scripts.install ?? scripts.preinstall ?? scripts.postinstall,
+    }).toEqual({ name, gypfile: false, install: undefined });
+  }
+  const binaries = [];
+  const walk = (folder) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.node') || entry.name === 'binding.gyp') binaries.push(path);
+    }
+  };
+  walk(modules);
+  expect(binaries).toEqual([]);
+}
+
+// Each of these installs with its scripts allowed to run, from the tarballs alone (--offline): the
+// exact set of packages that arrives, and the absence of any install script, `binding.gyp` or
+// compiled `.node` file, prove that nothing native was, or could have been, built.
 describe('installed alone, with no native dependency', () => {
   it('@trace/nondet records and replays', () => {
-    const dir = project('only-nondet', ['spec', 'nondet']);
+    const dir = project('only-nondet', ['spec', 'nondet'], {}, { scripts: true });
     expect(installed(dir)).toEqual(['@trace/nondet', '@trace/spec']);
+    expectNoNativeBuild(dir);
     expect(
       run(
         dir,
@@ -112,8 +156,9 @@ console.log(JSON.stringify([rep.uuidV4(), rep.float(), rep.now()]) === JSON.stri
   });
 
   it('@trace/audit writes and verifies a signed log', () => {
-    const dir = project('only-audit', ['spec', 'audit']);
-    expect(installed(dir)).toEqual(['@trace/audit', '@trace/spec']);
+    const dir = project('only-audit', ['spec', 'audit'], {}, { scripts: true });
+    expect(installed(dir)).toEqual(AUDIT_INSTALLS);
+    expectNoNativeBuild(dir);
     expect(
       run(
         dir,
@@ -129,8 +174,9 @@ console.log(report.ok, report.checked);`,
   });
 
   it('@trace/export exports a trace and its schema by path', () => {
-    const dir = project('only-export', ['spec', 'export']);
-    expect(installed(dir)).toEqual(['@trace/export', '@trace/spec']);
+    const dir = project('only-export', ['spec', 'redact', 'export'], {}, { scripts: true });
+    expect(installed(dir)).toEqual(['@trace/export', '@trace/redact', '@trace/spec']);
+    expectNoNativeBuild(dir);
     expect(
       run(
         dir,
@@ -142,46 +188,63 @@ console.log(typeof schema.$schema, envelope.schema, toOtlp(envelope).resourceSpa
       ),
     ).toBe('string trace.action-trace true');
   });
-});
 
-describe('installed with the native SQLite build', () => {
-  it('@trace/tape and @trace/transport record a real request into a file and replay it', () => {
-    // The workspace's already-compiled better-sqlite3 stands in for the registry's, so the test
-    // does not compile it again; everything else comes from the tarballs.
-    const sqlite = dirname(
-      createRequire(join(root, 'packages/tape/package.json')).resolve(
-        'better-sqlite3/package.json',
-      ),
-    );
-    const dir = project('tape-and-transport', ['spec', 'tape', 'transport'], {
-      'better-sqlite3': `file:${sqlite}`,
-    });
-    expect(installed(dir)).toEqual([
-      '@trace/spec',
-      '@trace/tape',
-      '@trace/transport',
-      'better-sqlite3',
-    ]);
+  it('@trace/transport records into the in-memory store of @trace/tape and replays', () => {
+    const dir = project('only-transport', TRANSPORT_TARBALLS, {}, { scripts: true });
+    expect(installed(dir)).toEqual(TRANSPORT_INSTALLS);
+    expectNoNativeBuild(dir);
     expect(
       run(
         dir,
-        `import { createServer } from 'node:http';
-import { openStore } from '@trace/tape';
-import { openTransport } from '@trace/transport';
-const server = createServer((req, res) => res.end('{"ok":true}')).listen(0, '127.0.0.1');
-await new Promise((r) => server.once('listening', r));
-const url = 'http://127.0.0.1:' + server.address().port + '/';
-const store = openStore('runs.tape.db');
-const rec = openTransport({ store, id: 'r', mode: 'record', env: {} });
-const live = await (await rec.fetch(url)).text();
-await rec.close();
-server.close();
-const rep = openTransport({ store, id: 'r', mode: 'replay', env: {} });
-const replayed = await (await rep.fetch(url)).text();
-await rep.close();
-store.close();
-console.log(live === replayed, rep.report().matched);`,
+        recordAndReplay("import { openMemoryStore } from '@trace/tape';", 'openMemoryStore()'),
       ),
     ).toBe('true 1');
   });
 });
+
+describe('installed with the native SQLite build', () => {
+  it('@trace/store-sqlite holds what @trace/transport records, in a file, and replays it', () => {
+    // The workspace's already-compiled better-sqlite3 stands in for the registry's, so the test
+    // does not compile it again; everything else comes from the tarballs.
+    const sqlite = dirname(
+      createRequire(join(root, 'packages/store-sqlite/package.json')).resolve(
+        'better-sqlite3/package.json',
+      ),
+    );
+    const dir = project('sqlite-and-transport', [...TRANSPORT_TARBALLS, 'store-sqlite'], {
+      'better-sqlite3': `file:${sqlite}`,
+    });
+    expect(installed(dir)).toEqual(
+      [...TRANSPORT_INSTALLS, '@trace/store-sqlite', 'better-sqlite3'].sort(),
+    );
+    expect(
+      run(
+        dir,
+        recordAndReplay(
+          "import { openSqliteStore } from '@trace/store-sqlite';",
+          "openSqliteStore('runs.tape.db')",
+        ),
+      ),
+    ).toBe('true 1');
+  });
+});
+
+/** A script that records one real request with `openStore`'s store, then replays it offline. */
+function recordAndReplay(importStore, openStore) {
+  return `import { createServer } from 'node:http';
+${importStore}
+import { openTransport } from '@trace/transport';
+const server = createServer((req, res) => res.end('{"ok":true}')).listen(0, '127.0.0.1');
+await new Promise((r) => server.once('listening', r));
+const url = 'http://127.0.0.1:' + server.address().port + '/';
+const store = ${openStore};
+const rec = await openTransport({ store, id: 'r', mode: 'record', env: {} });
+const live = await (await rec.fetch(url)).text();
+await rec.close();
+server.close();
+const rep = await openTransport({ store, id: 'r', mode: 'replay', env: {} });
+const replayed = await (await rep.fetch(url)).text();
+await rep.close();
+store.close();
+console.log(live === replayed, rep.report().matched);`;
+}

@@ -1,8 +1,9 @@
 /**
  * Opening a store file, and turning SQLite's failures into TapeErrors that name the file.
  */
+
+import { TapeError } from '@trace/tape';
 import Database from 'better-sqlite3';
-import { TapeError } from '../errors.js';
 import { inspectFile, ioError } from './header.js';
 import { APPLICATION_ID, FORMAT_NAME, migrate, SCHEMA_VERSION } from './schema.js';
 
@@ -13,12 +14,12 @@ import { APPLICATION_ID, FORMAT_NAME, migrate, SCHEMA_VERSION } from './schema.j
  * - `full`: every append is also flushed to the disk (fsync) before `append` returns, so it
  *   survives power loss too, at the price of one fsync per append.
  */
-export type Durability = 'normal' | 'full';
+export type SqliteDurability = 'normal' | 'full';
 
 export interface ConnectionOptions {
   readonly readonly: boolean;
   readonly create: boolean;
-  readonly durability: Durability;
+  readonly durability: SqliteDurability;
   readonly busyTimeoutMs: number;
 }
 
@@ -63,22 +64,43 @@ export function openConnection(path: string, options: ConnectionOptions): Databa
   return db;
 }
 
+/**
+ * Checks the file is a tape store this version reads, and upgrades an older one in place: every
+ * pending migration in one IMMEDIATE transaction, the version read again under that write lock
+ * (another process may have upgraded it meanwhile), so a file is upgraded whole, once.
+ */
 function prepareSchema(db: Database.Database, path: string, options: ConnectionOptions): void {
+  const version = checkSchema(db, path, options);
+  if (version === SCHEMA_VERSION) return;
+  if (options.readonly) {
+    throw new TapeError(
+      'TAPE_UPGRADE_NEEDS_WRITE',
+      `${path} uses format version ${version}, which must be upgraded to ${SCHEMA_VERSION}: open it once without \`readonly\`.`,
+      { details: { path, version, supported: SCHEMA_VERSION } },
+    );
+  }
+  db.transaction(() => {
+    const current = checkSchema(db, path, options);
+    if (current < SCHEMA_VERSION) migrate(db, current);
+  }).immediate();
+}
+
+/** The file's format version (0 for a new, empty database); refuses what is not a tape store. */
+function checkSchema(db: Database.Database, path: string, options: ConnectionOptions): number {
   const applicationId = db.pragma('application_id', { simple: true }) as number;
   const version = db.pragma('user_version', { simple: true }) as number;
   if (applicationId === 0) {
     const tables = db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number };
     if (tables.n > 0 || options.readonly)
       throw notATape(path, 'it is an SQLite database of another application');
-    migrate(db, 0);
-    return;
+    return 0;
   }
   if (applicationId !== APPLICATION_ID)
     throw notATape(path, 'it is an SQLite database of another application');
   if (version > SCHEMA_VERSION) {
     throw new TapeError(
       'TAPE_VERSION_NEWER',
-      `${path} was written by a newer @trace/tape (format version ${version}; this one reads up to ${SCHEMA_VERSION}). Upgrade @trace/tape to read it.`,
+      `${path} was written by a newer @trace/store-sqlite (format version ${version}; this one reads up to ${SCHEMA_VERSION}). Upgrade @trace/store-sqlite to read it.`,
       { details: { path, version, supported: SCHEMA_VERSION } },
     );
   }
@@ -86,16 +108,7 @@ function prepareSchema(db: Database.Database, path: string, options: ConnectionO
     | { value: string }
     | undefined;
   if (format?.value !== FORMAT_NAME) throw notATape(path, 'its format marker is missing');
-  if (version < SCHEMA_VERSION) {
-    if (options.readonly) {
-      throw new TapeError(
-        'TAPE_UPGRADE_NEEDS_WRITE',
-        `${path} uses format version ${version}, which must be upgraded to ${SCHEMA_VERSION}: open it once without \`readonly\`.`,
-        { details: { path, version, supported: SCHEMA_VERSION } },
-      );
-    }
-    migrate(db, version);
-  }
+  return version;
 }
 
 function notATape(path: string, why: string): TapeError {

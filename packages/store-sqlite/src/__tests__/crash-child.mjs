@@ -1,10 +1,10 @@
 // Records a deterministic run into a store until it is killed. Used by crash.test.ts.
 //   node crash-child.mjs <store path> <run id>
-import { openStore } from '../../dist/index.js';
+import { openSqliteStore } from '../../dist/index.js';
 import { eventAt } from './crash-events.mjs';
 
 const [path, id] = process.argv.slice(2);
-const store = openStore(path, { durability: 'normal' });
+const store = openSqliteStore(path, { durability: 'normal' });
 const recorder = store.record({ id });
 process.stdout.write('ready\n');
 for (let i = 0; ; i++) recorder.append(eventAt(i));

@@ -4,7 +4,7 @@
  * The SQLite file header layout: https://www.sqlite.org/fileformat.html (section 1.3).
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { TapeError } from '../errors.js';
+import { TapeError } from '@trace/tape';
 
 const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const HEADER_SIZE = 100;

@@ -1,11 +1,10 @@
 /** One-call helpers for the common case of one tape per file. */
-import { type OpenStoreOptions, openStore, type SaveResult } from './store.js';
-import type { Tape } from './tape.js';
-import type { VerifyReport } from './verify.js';
+import type { SaveResult, Tape, TapeVerifyReport } from '@trace/tape';
+import { openSqliteStore, type SqliteStoreOptions } from './store.js';
 
 /** Saves `tape` into the store at `path`, creating the file when needed. */
-export function saveTape(path: string, tape: Tape, options: OpenStoreOptions = {}): SaveResult {
-  const store = openStore(path, options);
+export function saveTape(path: string, tape: Tape, options: SqliteStoreOptions = {}): SaveResult {
+  const store = openSqliteStore(path, options);
   try {
     return store.save(tape);
   } finally {
@@ -15,7 +14,7 @@ export function saveTape(path: string, tape: Tape, options: OpenStoreOptions = {
 
 /** Reads a tape from `path`; with no id, the file must hold exactly one tape. */
 export function loadTape(path: string, id?: string): Tape {
-  const store = openStore(path, { readonly: true });
+  const store = openSqliteStore(path, { readonly: true });
   try {
     return store.load(id);
   } finally {
@@ -24,8 +23,8 @@ export function loadTape(path: string, id?: string): Tape {
 }
 
 /** Verifies every blob and tape in the file at `path`. */
-export function verifyTape(path: string, id?: string): VerifyReport {
-  const store = openStore(path, { readonly: true });
+export function verifyTape(path: string, id?: string): TapeVerifyReport {
+  const store = openSqliteStore(path, { readonly: true });
   try {
     return store.verify(id);
   } finally {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 
 /** A fresh temporary directory, removed when the test file ends. */
-export function tempDir(prefix = 'trace-tape-'): string {
+export function tempDir(prefix = 'trace-store-sqlite-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return dir;

@@ -6,19 +6,11 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
+import { Tape, TapeError, type TapeErrorCode, type TapeEvent } from '@trace/tape';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { storePath, tempDir } from './__tests__/helpers.js';
-import {
-  loadTape,
-  openStore,
-  saveTape,
-  Tape,
-  TapeError,
-  type TapeErrorCode,
-  type TapeEvent,
-  verifyTape,
-} from './index.js';
+import { loadTape, openSqliteStore, saveTape, verifyTape } from './index.js';
 import { migrate, SCHEMA_VERSION } from './sqlite/schema.js';
 
 const dir = tempDir();
@@ -72,7 +64,7 @@ function expectRefusal(fn: () => unknown, code: TapeErrorCode, path?: string): T
 describe('a store', () => {
   it('records event by event and lists its tapes with counts and fingerprints', () => {
     const path = storePath(dir);
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     const recorder = store.record({
       id: 'live',
       metadata: { createdAt: '2026-01-01T00:00:00.000Z' },
@@ -119,7 +111,7 @@ describe('a store', () => {
     const sub = `${dir}/single-${process.pid}`;
     mkdirSync(sub);
     const path = `${sub}/run.tape.db`;
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     const recorder = store.record();
     recorder.append(exchange(1));
     recorder.finish();
@@ -134,9 +126,9 @@ describe('a store', () => {
   it('closes while another connection has the file open, without waiting for it, keeping its log', () => {
     const path = storePath(dir);
     // A busy timeout far beyond the test's own: a close that waited for the reader would hang.
-    const store = openStore(path, { busyTimeoutMs: 600_000 });
+    const store = openSqliteStore(path, { busyTimeoutMs: 600_000 });
     store.save(sampleTape());
-    const other = openStore(path, { readonly: true });
+    const other = openSqliteStore(path, { readonly: true });
     expect(other.list()).toHaveLength(1);
     store.close(); // cannot leave WAL mode while `other` reads, so it must give up at once
     expect(other.load().fingerprint).toBe(sampleTape().fingerprint);
@@ -166,7 +158,7 @@ describe('a store', () => {
 
   it('saves the same tape twice as a no-op and refuses different content under the same id', () => {
     const path = storePath(dir);
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     expect(store.save(sampleTape('same'))).toMatchObject({ id: 'same', created: true });
     expect(store.save(sampleTape('same'))).toMatchObject({ id: 'same', created: false });
     const error = expectRefusal(() => store.save(sampleTape('same', 6)), 'TAPE_ID_CONFLICT', path);
@@ -308,14 +300,14 @@ describe('refusals', () => {
   it('a missing file, unless creating', () => {
     const path = `${dir}/missing.tape.db`;
     expectRefusal(() => loadTape(path), 'TAPE_NOT_FOUND', path);
-    expectRefusal(() => openStore(path, { create: false }), 'TAPE_NOT_FOUND', path);
+    expectRefusal(() => openSqliteStore(path, { create: false }), 'TAPE_NOT_FOUND', path);
   });
 
   it('a file that is not SQLite', () => {
     const path = storePath(dir);
     writeFileSync(path, '{"this is": "json, not a database"}\n'.repeat(20));
     expectRefusal(() => loadTape(path), 'TAPE_NOT_SQLITE', path);
-    expectRefusal(() => openStore(path), 'TAPE_NOT_SQLITE', path);
+    expectRefusal(() => openSqliteStore(path), 'TAPE_NOT_SQLITE', path);
     expect(readFileSync(path, 'utf8')).toContain('json, not a database'); // never overwritten
   });
 
@@ -331,7 +323,7 @@ describe('refusals', () => {
     db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)');
     db.close();
     expectRefusal(() => loadTape(path), 'TAPE_NOT_A_TAPE', path);
-    expectRefusal(() => openStore(path), 'TAPE_NOT_A_TAPE', path);
+    expectRefusal(() => openSqliteStore(path), 'TAPE_NOT_A_TAPE', path);
     const after = new Database(path, { readonly: true });
     expect(after.prepare('SELECT count(*) AS n FROM sqlite_master').get()).toEqual({ n: 1 });
     after.close();
@@ -344,8 +336,8 @@ describe('refusals', () => {
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     const error = expectRefusal(() => loadTape(path), 'TAPE_VERSION_NEWER', path);
-    expect(error.message).toMatch(/Upgrade @trace\/tape/);
-    expectRefusal(() => openStore(path), 'TAPE_VERSION_NEWER', path);
+    expect(error.message).toMatch(/Upgrade @trace\/store-sqlite/);
+    expectRefusal(() => openSqliteStore(path), 'TAPE_VERSION_NEWER', path);
   });
 
   it('a truncated file, cut anywhere', () => {
@@ -369,7 +361,7 @@ describe('refusals', () => {
     bytes.fill(0xa5, 4096, 8192); // overwrite the second page (a b-tree page) with garbage
     writeFileSync(path, bytes);
     const error = catchError(() => {
-      const store = openStore(path, { readonly: true });
+      const store = openSqliteStore(path, { readonly: true });
       try {
         store.load();
       } finally {
@@ -384,7 +376,7 @@ describe('refusals', () => {
   it('a read-only store refuses writes', () => {
     const path = storePath(dir);
     saveTape(path, sampleTape());
-    const store = openStore(path, { readonly: true });
+    const store = openSqliteStore(path, { readonly: true });
     expectRefusal(() => store.save(sampleTape('other')), 'TAPE_IO', path);
     expectRefusal(() => store.record(), 'TAPE_IO', path);
     store.close();
@@ -397,7 +389,7 @@ describe('refusals', () => {
     holder.exec('BEGIN EXCLUSIVE');
     try {
       const error = catchError(() => {
-        const store = openStore(path, { busyTimeoutMs: 50 });
+        const store = openSqliteStore(path, { busyTimeoutMs: 50 });
         try {
           store.save(sampleTape('second'));
         } finally {
@@ -413,7 +405,7 @@ describe('refusals', () => {
 
   it('several tapes and no id, an unknown id, and a bad id', () => {
     const path = storePath(dir);
-    expectRefusal(() => openStore(path).load(), 'TAPE_ID_NOT_FOUND', path);
+    expectRefusal(() => openSqliteStore(path).load(), 'TAPE_ID_NOT_FOUND', path);
     saveTape(path, sampleTape('a'));
     saveTape(path, sampleTape('b'));
     expectRefusal(() => loadTape(path), 'TAPE_AMBIGUOUS', path);
@@ -524,7 +516,7 @@ describe('invalid events', () => {
     expect(error.details.path).toBe(path);
     expect(tape.events).toHaveLength(0);
 
-    const store = openStore(storePath(dir));
+    const store = openSqliteStore(storePath(dir));
     const recorder = store.record();
     recorder.append({ type: 'annotation', data: 'before' });
     expectRefusal(() => recorder.append(event as TapeEvent), 'TAPE_INVALID_EVENT');
@@ -552,7 +544,7 @@ describe('upgrades', () => {
     db.close();
 
     expectRefusal(() => loadTape(path), 'TAPE_UPGRADE_NEEDS_WRITE', path);
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     expect(store.list()).toEqual([
       expect.objectContaining({ id: 'run-1', counts: { draw: 1, exchange: 5, annotation: 1 } }),
     ]);
@@ -561,5 +553,77 @@ describe('upgrades', () => {
     const after = new Database(path, { readonly: true });
     expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     after.close();
+  });
+
+  it('a version-2 file is upgraded on open, its blob references filled in from the records', () => {
+    const current = storePath(dir);
+    const store = openSqliteStore(current);
+    store.save(sampleTape('a', 5));
+    store.save(sampleTape('b', 7));
+    store.close();
+    const path = storePath(dir);
+    const db = new Database(path);
+    migrate(db, 0, 2);
+    db.exec(`ATTACH DATABASE '${current}' AS src;
+      INSERT INTO blobs SELECT id, digest, data FROM src.blobs;
+      INSERT INTO tapes SELECT * FROM src.tapes;
+      INSERT INTO events SELECT * FROM src.events;
+      DETACH DATABASE src;`);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    db.close();
+
+    expectRefusal(() => loadTape(path, 'a'), 'TAPE_UPGRADE_NEEDS_WRITE', path);
+    const upgraded = openSqliteStore(path);
+    expect(upgraded.load('a').fingerprint).toBe(sampleTape('a', 5).fingerprint);
+    expect(upgraded.load('b').fingerprint).toBe(sampleTape('b', 7).fingerprint);
+    expect(upgraded.verify()).toMatchObject({ ok: true, blobsChecked: 14 });
+    // The references the upgrade filled in are what deleting collects by.
+    expect(upgraded.delete('b')).toEqual({ id: 'b', deleted: true, blobsRemoved: 4 });
+    expect(upgraded.delete('a')).toEqual({ id: 'a', deleted: true, blobsRemoved: 10 });
+    expect(upgraded.verify()).toMatchObject({ ok: true, blobsChecked: 0 });
+    upgraded.close();
+  });
+
+  it('an upgrade is one transaction: a file that cannot be upgraded whole is left as it was', () => {
+    const path = storePath(dir);
+    saveTape(path, sampleTape());
+    const db = new Database(path);
+    db.exec('DROP TABLE tape_blobs');
+    db.pragma('user_version = 2');
+    // A table in the way of the upgrade, so that it fails part-way through.
+    db.exec('CREATE TABLE tape_blobs_by_blob (x)');
+    db.close();
+    expect(() => openSqliteStore(path)).toThrow(
+      expect.objectContaining({ code: expect.stringMatching(/^TAPE_/) }),
+    );
+    const after = new Database(path, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(2);
+    const tables = after.prepare("SELECT name FROM sqlite_master WHERE name = 'tape_blobs'").all();
+    after.close();
+    expect(tables).toEqual([]);
+  });
+});
+
+describe('the blob reference index', () => {
+  it('speeds reading but does not decide it: a tape whose references were lost still loads, and verify says what is lost', () => {
+    const path = storePath(dir);
+    saveTape(path, sampleTape());
+    const db = new Database(path);
+    const lost = db.prepare(
+      'DELETE FROM tape_blobs WHERE blob_id IN (SELECT blob_id FROM tape_blobs ORDER BY blob_id LIMIT 3)',
+    );
+    expect(lost.run().changes).toBe(3);
+    db.close();
+    expect(loadTape(path).fingerprint).toBe(sampleTape().fingerprint);
+    const report = verifyTape(path);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      {
+        kind: 'store-integrity',
+        detail: expect.stringMatching(
+          /^tape run-1 refers to 3 blob\(s\) its reference index lacks/,
+        ),
+      },
+    ]);
   });
 });

@@ -3,6 +3,7 @@
  * version 0, so the upgrade path an older file takes is the same code every new file runs.
  * `PRAGMA application_id` marks the file as a tape store; `PRAGMA user_version` is its version.
  */
+import { blobDigestsOf } from '@trace/tape/backend';
 import type { Database } from 'better-sqlite3';
 
 /** 'TRAC' in ASCII: tells a tape store apart from any other SQLite file. */
@@ -63,18 +64,53 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    to: 3,
+    describe:
+      'which tape refers to which blob: a tape is read with one query, and deleting it removes the blobs no other tape uses',
+    up(db) {
+      db.exec(`
+        CREATE TABLE tape_blobs (
+          tape_id TEXT NOT NULL REFERENCES tapes (id),
+          blob_id INTEGER NOT NULL,
+          PRIMARY KEY (tape_id, blob_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX tape_blobs_by_blob ON tape_blobs (blob_id, tape_id);
+      `);
+      // No foreign key on blob_id: a blob that went missing is damage for load and verify to
+      // report, not something the schema should make impossible to represent.
+      // Filled from the records themselves: they name every blob their event refers to.
+      const refer = db.prepare(
+        'INSERT OR IGNORE INTO tape_blobs (tape_id, blob_id) SELECT ?, id FROM blobs WHERE digest = ?',
+      );
+      const events = db
+        .prepare('SELECT tape_id, record FROM events ORDER BY tape_id, seq')
+        .raw(true)
+        .all() as [string, Buffer][];
+      for (const [tapeId, record] of events) {
+        let digests: Buffer[];
+        try {
+          digests = blobDigestsOf(record);
+        } catch {
+          continue; // a damaged record: the tape reads as damaged, and `verify` says where
+        }
+        for (const digest of digests) refer.run(tapeId, digest);
+      }
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Runs the migrations from the file's version up to `target`, each in its own transaction. */
+/**
+ * Runs the migrations from the file's version up to `target`, all in the transaction the caller
+ * holds, so that a file is upgraded whole or not at all.
+ */
 export function migrate(db: Database, from: number, target: number = SCHEMA_VERSION): void {
   for (const migration of MIGRATIONS) {
     if (migration.to <= from || migration.to > target) continue;
-    db.transaction(() => {
-      migration.up(db);
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-      db.pragma(`user_version = ${migration.to}`);
-    })();
+    migration.up(db);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${migration.to}`);
   }
 }

@@ -1,6 +1,5 @@
-// @trace/tape benchmarks: figures printed, never asserted. Run with `pnpm bench` (after a build).
+// @trace/store-sqlite benchmarks: figures printed, never asserted. Run with `pnpm bench` (after a build).
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   closeSync,
   fdatasyncSync,
@@ -13,9 +12,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fingerprintEvents, openStore, Tape } from '../dist/index.js';
+import { Tape } from '@trace/tape';
+import { openSqliteStore } from '../dist/index.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'trace-tape-bench-'));
+const dir = mkdtempSync(join(tmpdir(), 'trace-store-sqlite-bench-'));
 const results = [];
 
 function bodyOf(size, seed) {
@@ -46,60 +46,12 @@ function exchange(requestBody, responseBody, i) {
   };
 }
 
-/** Best of `rounds` timings of fn, in ms. */
-function best(rounds, fn) {
-  let min = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < rounds; r++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    min = Math.min(min, Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return min;
-}
-
 function report(name, value, unit, target, met) {
   results.push({ name, value, unit, target, met });
   const verdict = met === undefined ? '' : met ? '  MET' : '  NOT MET';
   console.log(
     `${name.padEnd(58)} ${String(value).padStart(12)} ${unit.padEnd(12)} ${target ?? ''}${verdict}`,
   );
-}
-
-// 1. Fingerprint throughput against raw SHA-256 over the same bytes.
-{
-  const events = Array.from({ length: 400 }, (_, i) =>
-    exchange(bodyOf(64 * 1024, i), bodyOf(64 * 1024, i + 1e6), i),
-  );
-  const buffers = events.flatMap((e) => [e.request.body, e.response.body.bytes]);
-  const total = buffers.reduce((n, b) => n + b.length, 0);
-  const raw = best(5, () => {
-    const hash = createHash('sha256');
-    for (const b of buffers) hash.update(b);
-    hash.digest();
-  });
-  const fingerprint = best(5, () => fingerprintEvents(events));
-  const inMemory = best(5, () => {
-    const tape = Tape.create();
-    for (const e of events) tape.append(e);
-    return tape.fingerprint;
-  });
-  const mbps = (ms) => (total / 1024 / 1024 / (ms / 1000)).toFixed(0);
-  report('raw SHA-256 over the body bytes (baseline)', mbps(raw), 'MB/s');
-  report('fingerprintEvents (validate, encode, digest, chain)', mbps(fingerprint), 'MB/s');
-  report(
-    'fingerprint throughput / raw SHA-256',
-    (raw / fingerprint).toFixed(2),
-    'x',
-    '>= 0.70x',
-    raw / fingerprint >= 0.7,
-  );
-  // Appending defers the hashing; reading the fingerprint at the end does it, so both are timed.
-  report(
-    'Tape.append of every event, then its fingerprint (copies every body)',
-    mbps(inMemory),
-    'MB/s',
-  );
-  report('Tape.append + fingerprint throughput / raw SHA-256', (raw / inMemory).toFixed(2), 'x');
 }
 
 // 2. Durable appends through a recorder, for 1 KB and 100 KB exchanges. The floor of a 'full'
@@ -124,7 +76,7 @@ for (const durability of ['normal', 'full']) {
   for (const size of [1024, 100 * 1024]) {
     const count = size === 1024 ? 5000 : 500;
     const path = join(dir, `append-${durability}-${size}.tape.db`);
-    const store = openStore(path, { durability });
+    const store = openSqliteStore(path, { durability });
     const recorder = store.record();
     const events = Array.from({ length: count }, (_, i) =>
       exchange(bodyOf(size / 2, i), bodyOf(size / 2, i + 1e6), i),
@@ -144,7 +96,7 @@ for (const durability of ['normal', 'full']) {
 // 3. Open and fully verify a 10,000-exchange, ~100 MB tape; peak memory measured in a fresh process.
 {
   const path = join(dir, 'verify-100mb.tape.db');
-  const store = openStore(path, { durability: 'normal' });
+  const store = openSqliteStore(path, { durability: 'normal' });
   const tape = Tape.create({ id: 'big' });
   for (let i = 0; i < 10_000; i++)
     tape.append(exchange(bodyOf(5 * 1024, i), bodyOf(5 * 1024, i + 1e6), i));

@@ -1,11 +1,11 @@
 // Opens and verifies (or loads) one tape in a fresh process, so its peak RSS is its own.
 //   node verify-child.mjs <path> verify|load
 import { execFileSync } from 'node:child_process';
-import { openStore } from '../dist/index.js';
+import { openSqliteStore } from '../dist/index.js';
 
 const [path, mode] = process.argv.slice(2);
 const t0 = process.hrtime.bigint();
-const store = openStore(path, { readonly: true });
+const store = openSqliteStore(path, { readonly: true });
 let ok = true;
 if (mode === 'verify') ok = store.verify().ok;
 else ok = store.load().events.length === 10_000;

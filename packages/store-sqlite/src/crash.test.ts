@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { Tape } from '@trace/tape';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventAt } from './__tests__/crash-events.mjs';
 import { storePath, tempDir } from './__tests__/helpers.js';
-import { openStore, Tape, verifyTape } from './index.js';
+import { openSqliteStore, verifyTape } from './index.js';
 
-const dir = tempDir('trace-tape-crash-');
+const dir = tempDir('trace-store-sqlite-crash-');
 const child = fileURLToPath(new URL('./__tests__/crash-child.mjs', import.meta.url));
 const KILLS = 25;
 
@@ -37,7 +38,7 @@ describe('a recording killed with SIGKILL', () => {
       const path = storePath(dir);
       await recordAndKill(path, 'crashed', delayMs);
 
-      const store = openStore(path);
+      const store = openSqliteStore(path);
       const [summary] = store.list();
       expect(summary).toMatchObject({ id: 'crashed', complete: false });
       const tape = store.load('crashed');

@@ -1,4 +1,8 @@
-/** fast-check generators of tape events, shared by the property tests. */
+/**
+ * fast-check generators of tape events: every kind of event, every body shape and stream end,
+ * JSON of every shape, and now and then a body of a few megabytes. The conformance suite draws
+ * from them; a backend's own property tests can too.
+ */
 
 import type { Chunk, RecordedError, StreamEnd, TapeEvent } from '@trace/spec';
 import fc from 'fast-check';
@@ -34,7 +38,7 @@ const streamEnd: fc.Arbitrary<StreamEnd> = fc.oneof(
 const chunk: fc.Arbitrary<Chunk> = fc.record({ offsetMs, bytes: bytes(64) });
 
 /** Bodies: small, empty, and now and then one of a few megabytes. */
-export const body = (big: boolean) =>
+const body = (big: boolean) =>
   big
     ? fc.oneof(
         { weight: 60, arbitrary: bytes(2048) },
@@ -48,7 +52,8 @@ function bigBody(megabytes: number): Uint8Array {
   return out;
 }
 
-export const tapeEvent = (big = false): fc.Arbitrary<TapeEvent> =>
+/** Any valid tape event; with `big`, a body is now and then a few megabytes. */
+export const arbitraryTapeEvent = (big = false): fc.Arbitrary<TapeEvent> =>
   fc.oneof(
     fc.record(
       {
@@ -95,4 +100,6 @@ export const tapeEvent = (big = false): fc.Arbitrary<TapeEvent> =>
     }) as fc.Arbitrary<TapeEvent>,
   );
 
-export const tapeEvents = (big = false) => fc.array(tapeEvent(big), { maxLength: 25 });
+/** Up to 25 events, as `arbitraryTapeEvent` makes them. */
+export const arbitraryTapeEvents = (big = false): fc.Arbitrary<TapeEvent[]> =>
+  fc.array(arbitraryTapeEvent(big), { maxLength: 25 });

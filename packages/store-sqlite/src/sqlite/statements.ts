@@ -1,0 +1,107 @@
+/** The prepared statements a store runs, typed by the rows they return. */
+import type Database from 'better-sqlite3';
+
+export interface TapeRow {
+  id: string;
+  created_at: string;
+  metadata: string;
+  state: 'recording' | 'complete';
+  event_count: number;
+  head: Buffer;
+  draw_count: number;
+  exchange_count: number;
+  annotation_count: number;
+}
+
+export interface EventRow {
+  seq: number;
+  record: Buffer;
+  chain: Buffer;
+}
+
+export interface BlobRow {
+  digest: Buffer;
+  data: Buffer;
+}
+
+type Run<P extends unknown[]> = Database.Statement<P, unknown>;
+
+export interface StoreStatements {
+  tapeById: Database.Statement<[string], TapeRow>;
+  allTapes: Database.Statement<[], TapeRow>;
+  eventsOfTape: Database.Statement<[string], EventRow>;
+  /** The bytes of every blob a tape refers to, in one query (plucked: one Buffer a row). */
+  blobsOfTape: Database.Statement<[string], Buffer>;
+  /** The digests a tape's reference index holds (plucked). */
+  referencesOfTape: Database.Statement<[string], Buffer>;
+  blobByDigest: Database.Statement<[Uint8Array], Buffer>;
+  allBlobs: Database.Statement<[], BlobRow>;
+  insertTape: Run<[string, string, string, string, number, Buffer, number, number, number]>;
+  insertBlob: Run<[Buffer, Buffer]>;
+  /** A tape's reference to a blob whose id is not known (it was stored before). */
+  insertReference: Run<[string, Buffer]>;
+  /** A tape's reference to a blob just inserted, by its id. */
+  insertReferenceById: Run<[string, number | bigint]>;
+  insertEvent: Run<[string, number, string, Buffer, Buffer]>;
+  /** Moves a recording on from `event_count` = the seq appended; changes nothing if it is gone. */
+  updateHead: Run<[number, Buffer, number, number, number, string, number]>;
+  markComplete: Run<[string, number]>;
+  /** The blobs tape `id` refers to that no other tape does. */
+  deleteOwnBlobs: Run<[{ id: string }]>;
+  deleteReferences: Run<[string]>;
+  deleteEvents: Run<[string]>;
+  deleteTape: Run<[string]>;
+}
+
+export function prepareStatements(db: Database.Database): StoreStatements {
+  return {
+    tapeById: db.prepare('SELECT * FROM tapes WHERE id = ?'),
+    allTapes: db.prepare('SELECT * FROM tapes ORDER BY created_at, id'),
+    eventsOfTape: db.prepare(
+      'SELECT seq, record, chain FROM events WHERE tape_id = ? ORDER BY seq',
+    ),
+    blobsOfTape: db
+      .prepare<[string], Buffer>(
+        'SELECT b.data FROM tape_blobs t JOIN blobs b ON b.id = t.blob_id WHERE t.tape_id = ? ORDER BY t.blob_id',
+      )
+      .pluck(),
+    referencesOfTape: db
+      .prepare<[string], Buffer>(
+        'SELECT b.digest FROM tape_blobs t JOIN blobs b ON b.id = t.blob_id WHERE t.tape_id = ?',
+      )
+      .pluck(),
+    blobByDigest: db
+      .prepare<[Uint8Array], Buffer>('SELECT data FROM blobs WHERE digest = ?')
+      .pluck(),
+    allBlobs: db.prepare('SELECT digest, data FROM blobs'),
+    insertTape: db.prepare(
+      `INSERT INTO tapes (id, created_at, metadata, state, event_count, head, draw_count, exchange_count, annotation_count)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    // Content addressing: a blob already stored under its digest is not written again.
+    insertBlob: db.prepare('INSERT OR IGNORE INTO blobs (digest, data) VALUES (?, ?)'),
+    insertReference: db.prepare(
+      'INSERT OR IGNORE INTO tape_blobs (tape_id, blob_id) SELECT ?, id FROM blobs WHERE digest = ?',
+    ),
+    insertReferenceById: db.prepare(
+      'INSERT OR IGNORE INTO tape_blobs (tape_id, blob_id) VALUES (?, ?)',
+    ),
+    insertEvent: db.prepare(
+      'INSERT INTO events (tape_id, seq, type, record, chain) VALUES (?, ?, ?, ?, ?)',
+    ),
+    updateHead: db.prepare(
+      `UPDATE tapes SET event_count = ?, head = ?, draw_count = ?, exchange_count = ?, annotation_count = ?
+       WHERE id = ? AND event_count = ? AND state = 'recording'`,
+    ),
+    markComplete: db.prepare(
+      "UPDATE tapes SET state = 'complete' WHERE id = ? AND event_count = ? AND state = 'recording'",
+    ),
+    deleteOwnBlobs: db.prepare(
+      `DELETE FROM blobs WHERE id IN (SELECT blob_id FROM tape_blobs WHERE tape_id = @id)
+       AND NOT EXISTS (SELECT 1 FROM tape_blobs r WHERE r.blob_id = blobs.id AND r.tape_id <> @id)`,
+    ),
+    deleteReferences: db.prepare('DELETE FROM tape_blobs WHERE tape_id = ?'),
+    deleteEvents: db.prepare('DELETE FROM events WHERE tape_id = ?'),
+    deleteTape: db.prepare('DELETE FROM tapes WHERE id = ?'),
+  };
+}

@@ -1,0 +1,385 @@
+import type { TapeMetadata } from '@trace/spec';
+import { toHex } from '@trace/spec';
+import {
+  type CreateTapeOptions,
+  type DeleteResult,
+  type SaveResult,
+  Tape,
+  TapeError,
+  type TapeStore,
+  type TapeSummary,
+  type TapeVerifyReport,
+} from '@trace/tape';
+import {
+  type EncodedTapeEvent,
+  encodedEventsOf,
+  type StoredBlob,
+  StoreRefusals,
+  SyncTapeRecorder,
+  TapeReader,
+  validRunId,
+  verifyStoredTapes,
+} from '@trace/tape/backend';
+import type Database from 'better-sqlite3';
+import { guard, openConnection, type SqliteDurability } from './sqlite/connection.js';
+import { prepareStatements, type StoreStatements, type TapeRow } from './sqlite/statements.js';
+
+export interface SqliteStoreOptions {
+  /** Open for reading only. Default false. */
+  readonly readonly?: boolean;
+  /** Create the file when it does not exist. Default true unless `readonly`. */
+  readonly create?: boolean;
+  /** How hard each append is pushed to disk; see `SqliteDurability`. Default `'full'`. */
+  readonly durability?: SqliteDurability;
+  /** How long to wait for another connection's lock before failing with TAPE_BUSY. Default 5000. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (or creates) an SQLite file that holds tapes by run id. Blobs are shared: identical
+ * bodies across exchanges and runs are stored once.
+ */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteTapeStore {
+  const readonly = options.readonly ?? false;
+  const db = openConnection(path, {
+    readonly,
+    create: options.create ?? !readonly,
+    durability: options.durability ?? 'full',
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+  });
+  return new SqliteTapeStore(path, db, readonly);
+}
+
+/**
+ * The SQLite store. Every method is synchronous (better-sqlite3 is), so code holding this class
+ * may call it without awaiting; code written against `TapeStore` awaits, and works as well.
+ */
+export class SqliteTapeStore implements TapeStore {
+  readonly path: string;
+  readonly readonly: boolean;
+  readonly #db: Database.Database;
+  readonly #statements: StoreStatements;
+  readonly #refusals: StoreRefusals;
+  /** The transaction every append runs, made once: a recording runs it for every event. */
+  readonly #appendTx: Database.Transaction<(id: string, event: EncodedTapeEvent) => void>;
+  #closed = false;
+
+  /** @internal Use `openSqliteStore`. */
+  constructor(path: string, db: Database.Database, readonly: boolean) {
+    this.path = path;
+    this.#db = db;
+    this.readonly = readonly;
+    this.#refusals = new StoreRefusals(path, { path });
+    try {
+      this.#statements = guard(path, () => prepareStatements(db));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.#appendTx = db.transaction((id: string, event: EncodedTapeEvent) =>
+      this.#append(id, event),
+    );
+  }
+
+  /** The file path: where the store is, for messages. */
+  get location(): string {
+    return this.path;
+  }
+
+  /**
+   * Starts recording a new tape under a new run id. Each `append` is committed on its own, so
+   * a process killed at any instant leaves the events appended so far, whole.
+   */
+  record(options: CreateTapeOptions = {}): SqliteTapeRecorder {
+    this.#writable();
+    const tape = Tape.create(options);
+    this.#write(() => {
+      if (this.#statements.tapeById.get(tape.id) !== undefined) {
+        throw this.#refusals.idTaken(tape.id);
+      }
+      this.#insertTape(tape, 'recording', 0);
+    });
+    return new SqliteTapeRecorder(tape.id, this, this.#refusals);
+  }
+
+  /**
+   * Saves a whole tape. Saving the same tape again is a no-op; saving different content under
+   * a run id the store already holds is refused with TAPE_ID_CONFLICT.
+   */
+  save(tape: Tape): SaveResult {
+    this.#writable();
+    const fingerprint = tape.fingerprint;
+    return this.#write((): SaveResult => {
+      const existing = this.#statements.tapeById.get(tape.id);
+      if (existing !== undefined) {
+        const stored = toHex(existing.head);
+        if (stored === fingerprint && existing.state === 'complete') {
+          return { id: tape.id, fingerprint, created: false };
+        }
+        throw this.#refusals.differentContent(tape.id, stored, fingerprint);
+      }
+      this.#insertTape(tape, tape.complete ? 'complete' : 'recording', tape.events.length);
+      for (const event of encodedEventsOf(tape)) this.#writeEvent(tape.id, event);
+      return { id: tape.id, fingerprint, created: true };
+    });
+  }
+
+  /**
+   * Reads a tape back, in one read transaction: its blobs in one query, each hashed once, its
+   * records re-chained. With no id, the store must hold exactly one tape. Anything that does
+   * not hash to what the chain says is TAPE_DAMAGED.
+   */
+  load(id?: string): Tape {
+    this.#open();
+    const s = this.#statements;
+    return this.#read(() => {
+      const row = s.tapeById.get(id === undefined ? this.#onlyId() : validRunId(id));
+      if (row === undefined) throw this.#refusals.notFound(id as string);
+      const reader = new TapeReader(
+        {
+          id: row.id,
+          metadata: JSON.parse(row.metadata) as TapeMetadata,
+          complete: row.state === 'complete',
+          eventCount: row.event_count,
+          head: row.head,
+        },
+        this.#refusals,
+      );
+      reader.addBlobs(s.blobsOfTape.all(row.id));
+      // A blob the reference index lacks is looked up by digest: the index speeds reading,
+      // it does not decide what a tape holds.
+      return reader.read(s.eventsOfTape.all(row.id), (digest) => s.blobByDigest.get(digest));
+    });
+  }
+
+  /** True when the store holds a tape under `id`. */
+  has(id: string): boolean {
+    this.#open();
+    return this.#run(() => this.#statements.tapeById.get(validRunId(id)) !== undefined);
+  }
+
+  /** Every tape in the store, oldest first. */
+  list(): TapeSummary[] {
+    this.#open();
+    return this.#run(() => this.#statements.allTapes.all().map(summaryOf));
+  }
+
+  /**
+   * Removes a tape, its events, and the blobs no other tape refers to, in one transaction. The
+   * file does not shrink (SQLite reuses the space); a recorder of the tape is refused from then on.
+   */
+  delete(id: string): DeleteResult {
+    this.#writable();
+    const runId = validRunId(id);
+    const s = this.#statements;
+    return this.#write((): DeleteResult => {
+      if (s.tapeById.get(runId) === undefined) return { id, deleted: false, blobsRemoved: 0 };
+      const blobsRemoved = s.deleteOwnBlobs.run({ id: runId }).changes;
+      s.deleteReferences.run(runId);
+      s.deleteEvents.run(runId);
+      s.deleteTape.run(runId);
+      return { id, deleted: true, blobsRemoved };
+    });
+  }
+
+  /**
+   * Recomputes every blob's digest and every tape's chain from the stored bytes, in one read
+   * transaction, and reports what does not match and where: SQLite's own structural check, and
+   * each tape's reference index, included. Never throws for damage it finds; it reports it.
+   */
+  verify(id?: string): TapeVerifyReport {
+    this.#open();
+    const s = this.#statements;
+    const only = id === undefined ? undefined : validRunId(id);
+    return this.#read(() => {
+      const structure = (this.#db.pragma('quick_check') as { quick_check: string }[])
+        .map((row) => row.quick_check)
+        .filter((line) => line !== 'ok');
+      const rows = only === undefined ? s.allTapes.all() : [s.tapeById.get(only)];
+      return verifyStoredTapes({
+        location: this.path,
+        structure,
+        blobs: storedBlobs(s),
+        tapes: rows
+          .filter((row) => row !== undefined)
+          .map((row) => ({
+            state: {
+              id: row.id,
+              complete: row.state === 'complete',
+              eventCount: row.event_count,
+              head: row.head,
+            },
+            // Statements are run only when the walk reaches this tape: one query at a time.
+            records: { [Symbol.iterator]: () => s.eventsOfTape.iterate(row.id) },
+            references: () => s.referencesOfTape.iterate(row.id),
+          })),
+      });
+    });
+  }
+
+  /**
+   * Closes the file. A recorder left unfinished keeps its tape marked incomplete. A writable
+   * store folds its write-ahead log back into the file, so a closed tape is one self-contained
+   * file to copy, attach or commit, with no `-wal`/`-shm` beside it.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.readonly) {
+      try {
+        // Tried once, without waiting: leaving WAL needs the file to itself.
+        this.#db.pragma('busy_timeout = 0');
+        this.#db.pragma('journal_mode = DELETE');
+      } catch {
+        // Another connection still has the file open; it keeps the log, and nothing is lost.
+      }
+    }
+    this.#db.close();
+  }
+
+  /** @internal */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** @internal Appends one event of a recording, all or nothing. */
+  appendEvent(id: string, event: EncodedTapeEvent): void {
+    guard(this.path, () => this.#appendTx.immediate(id, event));
+  }
+
+  /** One append: the tape's new head, then the event. Run in `#appendTx`. */
+  #append(id: string, event: EncodedTapeEvent): void {
+    // The head first: it moves only if the tape is still there, recording, at this event.
+    const { draw, exchange, annotation } = event.counts;
+    const moved = this.#statements.updateHead.run(
+      event.seq + 1,
+      event.head,
+      draw,
+      exchange,
+      annotation,
+      id,
+      event.seq,
+    );
+    if (moved.changes !== 1) throw this.#refusals.deletedWhileRecording(id);
+    this.#writeEvent(id, event);
+  }
+
+  /** @internal Marks a recording complete. */
+  finishRecording(id: string, eventCount: number): void {
+    this.#write(() => {
+      if (this.#statements.markComplete.run(id, eventCount).changes !== 1) {
+        throw this.#refusals.deletedWhileRecording(id);
+      }
+    });
+  }
+
+  #insertTape(tape: Tape, state: TapeRow['state'], eventCount: number): void {
+    const counts = tape.counts;
+    this.#statements.insertTape.run(
+      tape.id,
+      tape.metadata.createdAt,
+      JSON.stringify(tape.metadata),
+      state,
+      eventCount,
+      Buffer.from(tape.fingerprint, 'hex'),
+      counts.draw,
+      counts.exchange,
+      counts.annotation,
+    );
+  }
+
+  /** An event's new blobs, the tape's references to them, and its record. */
+  #writeEvent(id: string, event: EncodedTapeEvent): void {
+    const s = this.#statements;
+    for (const blob of event.newBlobs) {
+      const inserted = s.insertBlob.run(blob.digest, asBuffer(blob.bytes));
+      // A new blob's id is the row just inserted; one the store held already is found by digest.
+      if (inserted.changes === 1) s.insertReferenceById.run(id, inserted.lastInsertRowid);
+      else s.insertReference.run(id, blob.digest);
+    }
+    s.insertEvent.run(id, event.seq, event.type, asBuffer(event.record), event.head);
+  }
+
+  #onlyId(): string {
+    const ids = this.#statements.allTapes.all().map((row) => row.id);
+    if (ids.length === 1) return ids[0] as string;
+    throw this.#refusals.notOnlyOne(ids);
+  }
+
+  #open(): void {
+    if (this.#closed) throw this.#refusals.closed();
+  }
+
+  #writable(): void {
+    this.#open();
+    if (this.readonly) {
+      throw new TapeError(
+        'TAPE_IO',
+        `The store ${this.path} was opened read-only: open it without \`readonly\` to write.`,
+        { details: { path: this.path } },
+      );
+    }
+  }
+
+  #run<T>(fn: () => T): T {
+    return guard(this.path, fn);
+  }
+
+  /** One read transaction: everything `fn` reads comes from one snapshot of the file. */
+  #read<T>(fn: () => T): T {
+    return guard(this.path, () => this.#db.transaction(fn)());
+  }
+
+  /** One write transaction, taking the write lock at once (no read-then-write upgrade to fail). */
+  #write<T>(fn: () => T): T {
+    return guard(this.path, () => this.#db.transaction(fn).immediate());
+  }
+}
+
+/** Appends to a tape of an `SqliteTapeStore`: each append is one transaction. */
+export class SqliteTapeRecorder extends SyncTapeRecorder {
+  readonly #store: SqliteTapeStore;
+
+  /** @internal Use `SqliteTapeStore.record`. */
+  constructor(id: string, store: SqliteTapeStore, refusals: StoreRefusals) {
+    super(id, refusals);
+    this.#store = store;
+  }
+
+  protected storeClosed(): boolean {
+    return this.#store.closed;
+  }
+
+  protected write(event: EncodedTapeEvent): void {
+    this.#store.appendEvent(this.id, event);
+  }
+
+  protected writeFinish(): void {
+    this.#store.finishRecording(this.id, this.eventCount);
+  }
+}
+
+/** Every blob of the store, streamed. */
+function* storedBlobs(s: StoreStatements): Generator<StoredBlob> {
+  for (const blob of s.allBlobs.iterate()) yield { digest: blob.digest, bytes: blob.data };
+}
+
+function summaryOf(row: TapeRow): TapeSummary {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    complete: row.state === 'complete',
+    eventCount: row.event_count,
+    counts: {
+      draw: row.draw_count,
+      exchange: row.exchange_count,
+      annotation: row.annotation_count,
+    },
+    fingerprint: toHex(row.head),
+  };
+}
+
+/** A Buffer over the same memory, without a copy: what better-sqlite3 binds as a BLOB. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
