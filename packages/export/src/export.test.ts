@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { fakeCredential } from '@trace/test-utils';
 import { describe, expect, it } from 'vitest';
+import { GOLDEN_OPTIONS, goldenDrafts } from './__tests__/golden-input.js';
+import { validateEnvelope, validateStrict } from './__tests__/test-support.js';
 import { ACTION_TRACE_VERSION, ERROR_MESSAGE_MAX_LENGTH } from './contract.js';
 import type { ActionTraceDraft } from './draft.js';
 import { ExportError } from './errors.js';
 import { createTraceExporter, exportActionTrace, exportActionTraces } from './export.js';
-import { GOLDEN_OPTIONS, goldenDrafts } from './golden-input.js';
 import { readActionTraceEnvelope } from './read.js';
-import { validateEnvelope, validateStrict } from './test-support.js';
 
 const minimal: ActionTraceDraft = {
   runId: 'run-1',
@@ -228,7 +228,7 @@ describe('times and numbers the schema and a JSON round trip can hold', () => {
 describe('contract version 1: golden fixture and schema', () => {
   it('exports the golden input exactly as the frozen fixture (a breaking change fails here)', async () => {
     const fixture = JSON.parse(
-      await readFile(new URL('./__fixtures__/golden-v1.json', import.meta.url), 'utf8'),
+      await readFile(new URL('./__tests__/golden-v1.json', import.meta.url), 'utf8'),
     );
     const envelope = exportActionTraces(goldenDrafts(), GOLDEN_OPTIONS);
     expect(JSON.parse(JSON.stringify(envelope))).toEqual(fixture);

@@ -7,11 +7,11 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { fakeCredential } from '@trace/test-utils';
 import { describe, expect, it } from 'vitest';
+import { validateEnvelope } from './__tests__/test-support.js';
 import type { ActionTrace } from './contract.js';
 import type { ActionTraceDraft } from './draft.js';
 import { exportActionTraces } from './export.js';
 import { exportJsonl, readJsonl, writeJsonl } from './jsonl.js';
-import { validateEnvelope } from './test-support.js';
 
 function* drafts(n: number, secret: string): Generator<ActionTraceDraft> {
   for (let i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 import { fakeCredentialArb, findLeak } from '@trace/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { embed, validateEnvelope, validateStrict } from './__tests__/test-support.js';
 import { tracesFromAudit } from './builders/audit.js';
 import { tracesFromTape } from './builders/tape.js';
 import type { ActionKind, Sensitivity } from './contract.js';
@@ -10,7 +11,6 @@ import { createTraceExporter, type ExportOptions, exportActionTraces } from './e
 import { exportJsonl } from './jsonl.js';
 import { toOtlp } from './otlp/convert.js';
 import { createRedactor, type RedactionOptions } from './redact/redactor.js';
-import { embed, validateEnvelope, validateStrict } from './test-support.js';
 
 /** A fresh fake credential of every format `@trace/redact` detects. */
 const secretArb = fakeCredentialArb();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ANTHROPIC_MODEL, anthropicClient, parseSse } from './__tests__/test-support.js';
 import { startLlmServer } from './server.js';
-import { ANTHROPIC_MODEL, anthropicClient, parseSse } from './test-support.js';
 import type { LlmServer } from './types.js';
 
 let server: LlmServer;

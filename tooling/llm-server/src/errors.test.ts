@@ -1,8 +1,13 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ANTHROPIC_MODEL,
+  anthropicClient,
+  OPENAI_MODEL,
+  openaiClient,
+} from './__tests__/test-support.js';
 import { startLlmServer } from './server.js';
-import { ANTHROPIC_MODEL, anthropicClient, OPENAI_MODEL, openaiClient } from './test-support.js';
 import type { LlmServer } from './types.js';
 
 let server: LlmServer;

@@ -1,4 +1,4 @@
-export { LlmServerError, type LlmServerErrorCode } from './errors.js';
+export { LlmServerError, LlmServerErrorCode } from './errors.js';
 export { startLlmServer } from './server.js';
 export type {
   LlmServer,

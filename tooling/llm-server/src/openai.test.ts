@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OPENAI_MODEL, openaiClient, parseSse } from './__tests__/test-support.js';
 import { startLlmServer } from './server.js';
-import { OPENAI_MODEL, openaiClient, parseSse } from './test-support.js';
 import type { LlmServer } from './types.js';
 
 let server: LlmServer;
@@ -51,7 +51,8 @@ describe('OpenAI Chat Completions API with openai', () => {
     });
     expect(completion._request_id).toBe('req_0001');
     expect(server.requests[0]?.path).toBe('/v1/chat/completions');
-    expect(server.requests[0]?.headers.authorization).toMatch(/^Bearer sk-test-/);
+    // The client's own key reached the server, as a bearer token.
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${client.apiKey}`);
   });
 
   it('streams with stream: true, per-word deltas, a usage chunk and [DONE]', async () => {

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ANTHROPIC_MODEL,
+  anthropicClient,
+  OPENAI_MODEL,
+  openaiClient,
+} from './__tests__/test-support.js';
 import { startLlmServer } from './server.js';
-import { ANTHROPIC_MODEL, anthropicClient, OPENAI_MODEL, openaiClient } from './test-support.js';
 import type { LlmServer, ReceivedRequest } from './types.js';
 
 let server: LlmServer | undefined;

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLlmServer } from './server.js';
 import {
   ANTHROPIC_MODEL,
   anthropicClient,
   OPENAI_MODEL,
   openaiClient,
   parseSse,
-} from './test-support.js';
+} from './__tests__/test-support.js';
+import { startLlmServer } from './server.js';
 import { countTokens, splitJson, splitWords } from './text.js';
 import type { LlmServer } from './types.js';
 

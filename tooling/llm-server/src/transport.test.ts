@@ -3,14 +3,14 @@ import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startLlmServer } from './server.js';
 import {
   ANTHROPIC_MODEL,
   anthropicClient,
   OPENAI_MODEL,
   openaiClient,
   parseSse,
-} from './test-support.js';
+} from './__tests__/test-support.js';
+import { startLlmServer } from './server.js';
 import type { LlmServer } from './types.js';
 
 let server: LlmServer;

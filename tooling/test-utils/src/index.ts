@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export {
   ALNUM,
@@ -62,4 +63,30 @@ export function runQuickStart(packageDir: string): QuickStartRun {
   } finally {
     rmSync(file, { force: true });
   }
+}
+
+/**
+ * Runs a package's README quick start (see `runQuickStart`) and throws, showing both, unless it
+ * printed exactly what its `console.log(...) // expected` comments say and wrote nothing to
+ * standard error. `packageDir` may be a file URL: `new URL('..', import.meta.url)` from `src/`.
+ */
+export function checkQuickStart(packageDir: string | URL): QuickStartRun {
+  const dir = typeof packageDir === 'string' ? packageDir : fileURLToPath(packageDir);
+  const run = runQuickStart(dir);
+  if (run.expected.length === 0) {
+    throw new Error(
+      `The quick start of ${dir}/README.md has no \`console.log(...) // expected\` line.`,
+    );
+  }
+  if (run.stderr !== '') {
+    throw new Error(`The quick start of ${dir}/README.md wrote to standard error:\n${run.stderr}`);
+  }
+  const printed = run.printed.join('\n');
+  const expected = run.expected.join('\n');
+  if (printed !== expected) {
+    throw new Error(
+      `The quick start of ${dir}/README.md printed:\n${printed}\n\nbut its comments say it prints:\n${expected}`,
+    );
+  }
+  return run;
 }

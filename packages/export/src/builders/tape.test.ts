@@ -1,8 +1,8 @@
 import type { ExchangeEvent, TapeContent, TapeEvent } from '@trace/spec';
 import { describe, expect, it } from 'vitest';
+import { bytes, chunked, jsonBytes, sse } from '../__tests__/test-support.js';
 import { exportActionTraces } from '../export.js';
 import { toOtlp } from '../otlp/convert.js';
-import { bytes, chunked, jsonBytes, sse } from '../test-support.js';
 import { tracesFromTape } from './tape.js';
 
 const FP = 'ab'.repeat(32);

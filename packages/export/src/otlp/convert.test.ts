@@ -9,8 +9,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { fakeCredential } from '@trace/test-utils';
 import { describe, expect, it } from 'vitest';
+import { GOLDEN_OPTIONS, goldenDrafts } from '../__tests__/golden-input.js';
 import { exportActionTraces } from '../export.js';
-import { GOLDEN_OPTIONS, goldenDrafts } from '../golden-input.js';
 import { OTLP_SCOPE, otlpSpanId, otlpTraceId, toOtlp } from './convert.js';
 import type { OtlpAnyValue, OtlpKeyValue, OtlpSpan, OtlpTraceRequest } from './types.js';
 

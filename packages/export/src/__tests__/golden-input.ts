@@ -1,10 +1,10 @@
 /**
- * The fixed input of the golden fixture (`__fixtures__/golden-v1.json`). Its credentials are
+ * The fixed input of the golden fixture (`golden-v1.json` beside it). Its credentials are
  * assembled from pieces at run time so no secret-looking string is committed; the export holds
  * only placeholders. Not part of the public API.
  */
-import type { ActionTraceDraft } from './draft.js';
-import type { ExportOptions } from './export.js';
+import type { ActionTraceDraft } from '../draft.js';
+import type { ExportOptions } from '../export.js';
 
 const piece = (...parts: string[]): string => parts.join('');
 

@@ -1,17 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
+import { fakeCredential } from '@trace/test-utils';
 import OpenAI from 'openai';
-import type { LlmServer } from './types.js';
-
-/** A fake key built at run time, so nothing secret-looking is committed. */
-export function fakeKey(prefix: string): string {
-  return `${prefix}${'test-'}${randomBytes(8).toString('hex')}`;
-}
+import type { LlmServer } from '../types.js';
 
 /** The real Anthropic SDK pointed at the scripted server. */
 export function anthropicClient(server: LlmServer, maxRetries = 2): Anthropic {
   return new Anthropic({
-    apiKey: fakeKey('sk-ant-'),
+    apiKey: fakeCredential('anthropic_key').text,
     baseURL: server.anthropicBaseURL,
     maxRetries,
   });
@@ -19,7 +14,11 @@ export function anthropicClient(server: LlmServer, maxRetries = 2): Anthropic {
 
 /** The real OpenAI SDK pointed at the scripted server. */
 export function openaiClient(server: LlmServer, maxRetries = 2): OpenAI {
-  return new OpenAI({ apiKey: fakeKey('sk-'), baseURL: server.openaiBaseURL, maxRetries });
+  return new OpenAI({
+    apiKey: fakeCredential('openai_project_key').text,
+    baseURL: server.openaiBaseURL,
+    maxRetries,
+  });
 }
 
 export const ANTHROPIC_MODEL = 'claude-test-model';

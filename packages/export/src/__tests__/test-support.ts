@@ -5,7 +5,7 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
-import schema from '../schema/action-trace-v1.schema.json' with { type: 'json' };
+import schema from '../../schema/action-trace-v1.schema.json' with { type: 'json' };
 
 /** A string that embeds `secret` between random text, separated as real text separates words. */
 export function embed(secret: string): fc.Arbitrary<string> {
