@@ -88,6 +88,24 @@ describe('Tape.append and the deferred fingerprint', () => {
     expect(tape.fingerprint).toBe(fingerprintEvents([exchange(text('a'), text('b'))]));
   });
 
+  it('refuses JSON nested past the shared depth limit with TAPE_INVALID_EVENT, not a RangeError', () => {
+    const nest = (levels: number) => {
+      let value: unknown = 'leaf';
+      for (let i = 0; i < levels; i++) value = { inner: value };
+      return value as never;
+    };
+    const tape = Tape.create();
+    for (const levels of [65, 20_000]) {
+      expect(() => tape.append({ type: 'annotation', data: nest(levels) })).toThrow(
+        expect.objectContaining({
+          code: 'TAPE_INVALID_EVENT',
+          message: expect.stringContaining('is nested deeper than 64 levels'),
+        }),
+      );
+    }
+    expect(tape.append({ type: 'annotation', data: nest(63) })).toBe(0);
+  });
+
   it('hands out events frozen all the way down, to the last header pair and chunk', () => {
     fc.assert(
       fc.property(tapeEvent(), fc.boolean(), (event, copyBytes) => {
