@@ -1,7 +1,7 @@
 import type { AuditEntry } from '@trace/spec';
 import { LOOP_EVENT_TYPES } from '@trace/spec';
 import { AuditError } from './errors.js';
-import type { AuditListener } from './writer.js';
+import type { AuditListener } from './write/listeners.js';
 
 /** Options for {@link createCollector}. */
 export interface CollectorOptions {

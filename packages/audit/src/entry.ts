@@ -3,7 +3,7 @@ import { type AuditEntry, AUDIT_ENTRY_VERSION as ENTRY_VERSION, sha256Hex } from
 import { canonicalJson } from './canonical.js';
 
 /** Computes the hash of canonical bytes: HMAC-SHA-256 when a key is given, else SHA-256. */
-export function digest(body: string | Buffer, key: Buffer | undefined): string {
+export function digest(body: string | Uint8Array, key: Buffer | undefined): string {
   return key ? createHmac('sha256', key).update(body).digest('hex') : sha256Hex(body);
 }
 

@@ -33,3 +33,14 @@ export type AuditErrorCode = (typeof AuditErrorCode)[keyof typeof AuditErrorCode
 export class AuditError extends TraceError<AuditErrorCode> {
   static override readonly brand = Symbol.for('@trace/audit.AuditError');
 }
+
+/** A file-system failure while writing, as AUDIT_WRITE_FAILED (an AuditError passes through). */
+export function writeFailed(error: unknown, what: string): AuditError {
+  if (AuditError.isInstance(error)) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return new AuditError(
+    'AUDIT_WRITE_FAILED',
+    `Audit log write failed (${what}${code ? `: ${code}` : ''}): the entry is NOT in the log. Check disk space and permissions, then retry.`,
+    { cause: error },
+  );
+}

@@ -40,15 +40,14 @@ export {
   reconstructIterations,
 } from './reconstruct.js';
 export type { RepairRecord } from './recover.js';
-export {
-  type AuditVerifyOptions,
-  type AuditVerifyProblem,
-  type AuditVerifyReport,
-  type CompletenessProblemKind,
-  type CrashArtefact,
-  type IntegrityProblemKind,
-  verifyAuditLog,
-} from './verify.js';
+export type {
+  AuditVerifyProblem,
+  AuditVerifyReport,
+  CompletenessProblemKind,
+  CrashArtefact,
+  IntegrityProblemKind,
+} from './verify/report.js';
+export { type AuditVerifyOptions, verifyAuditLog } from './verify/verify-audit-log.js';
 export {
   DEFAULT_SUBJECT_WHITELIST,
   MAX_ERROR_CHARS,
@@ -61,4 +60,4 @@ export {
   type AuditLog,
   openAuditLog,
   type SessionLog,
-} from './writer.js';
+} from './write/audit-log.js';

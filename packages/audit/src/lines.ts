@@ -17,55 +17,87 @@ export interface Trailer {
 }
 
 /**
- * Reads a file forwards in fixed chunks and calls `onLine` for each newline-terminated line
- * (without the newline), so memory stays bounded by the chunk size plus the longest line.
- * Returns the unterminated bytes at the end of the file, if any: a torn write.
- * `onLine` may return false to stop early.
+ * The complete lines found in one read: line `i` is `bytes[starts[i], ends[i])`, without its
+ * newline. Valid only during the call: the buffers are reused. Not decoded: a caller that checks
+ * lines as bytes never pays for strings.
  */
-async function scanLinesRaw(
-  path: string,
-  onLine: (text: string, line: number, offset: number, raw: Buffer) => boolean | undefined,
-  start = 0,
-): Promise<Trailer | undefined> {
+export interface LineBatch {
+  readonly bytes: Buffer;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly count: number;
+  /** The 1-based line number of the first line. */
+  readonly firstLine: number;
+}
+
+/** Called with each batch of lines, in file order. Return false to stop early. */
+export type OnLines = (batch: LineBatch) => boolean | undefined;
+
+/** What a forward scan found: how many complete lines, and what followed the last one. */
+export interface Scanned {
+  readonly lines: number;
+  /** The unterminated bytes at the end of the file, if any: a torn write. */
+  readonly trailer: Trailer | undefined;
+}
+
+/**
+ * Reads a file forwards in fixed chunks and hands over the complete lines of each chunk at once,
+ * so memory stays bounded by the chunk size plus the longest line, and a caller can run one kind
+ * of work over many lines in a row. A line that started in an earlier chunk comes alone.
+ */
+async function scanLinesRaw(path: string, onLines: OnLines, chunkBytes = CHUNK): Promise<Scanned> {
   const handle = await openForRead(path);
   // Two read buffers: the next chunk is read from disk while this one is being processed.
-  let current = Buffer.allocUnsafe(CHUNK);
-  let spare = Buffer.allocUnsafe(CHUNK);
+  let current = Buffer.allocUnsafe(chunkBytes);
+  let spare = Buffer.allocUnsafe(chunkBytes);
   let pending: Promise<{ bytesRead: number }> | undefined;
+  let starts = new Int32Array(4096);
+  let ends = new Int32Array(4096);
   try {
     let carry: Buffer = Buffer.alloc(0);
-    let base = start; // file offset of the first byte of `carry` (or of the chunk when none)
+    let carryAt = 0; // file offset of the first byte of `carry`
     let line = 0;
-    let position = start;
-    let result: { bytesRead: number } = await handle.read(current, 0, CHUNK, position);
+    let position = 0;
+    let result: { bytesRead: number } = await handle.read(current, 0, chunkBytes, position);
     while (result.bytesRead > 0) {
       const chunk = current;
       const length = result.bytesRead;
+      const chunkAt = position;
       position += length;
-      pending = handle.read(spare, 0, CHUNK, position);
+      pending = handle.read(spare, 0, chunkBytes, position);
       let from = 0;
       let nl = chunk.indexOf(10);
       if (nl !== -1 && nl < length && carry.length > 0) {
         // The line that started in an earlier chunk ends here.
+        const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
+        starts[0] = 0;
+        ends[0] = joined.length;
         line++;
-        const raw = Buffer.concat([carry, chunk.subarray(0, nl)]);
-        if (onLine(raw.toString('utf8'), line, base, raw) === false) return undefined;
-        base += carry.length + nl + 1;
+        if (onLines({ bytes: joined, starts, ends, count: 1, firstLine: line }) === false)
+          return { lines: line, trailer: undefined };
         carry = Buffer.alloc(0);
         from = nl + 1;
         nl = chunk.indexOf(10, from);
       }
+      let count = 0;
       while (nl !== -1 && nl < length) {
-        line++;
-        if (
-          onLine(chunk.toString('utf8', from, nl), line, base, chunk.subarray(from, nl)) === false
-        )
-          return undefined;
-        base += nl + 1 - from;
+        if (count === starts.length) {
+          starts = grow(starts);
+          ends = grow(ends);
+        }
+        starts[count] = from;
+        ends[count] = nl;
+        count++;
         from = nl + 1;
         nl = chunk.indexOf(10, from);
       }
+      if (count > 0) {
+        if (onLines({ bytes: chunk, starts, ends, count, firstLine: line + 1 }) === false)
+          return { lines: line + count, trailer: undefined };
+        line += count;
+      }
       if (from < length) {
+        if (carry.length === 0) carryAt = chunkAt + from;
         carry =
           carry.length > 0
             ? Buffer.concat([carry, chunk.subarray(from, length)])
@@ -74,9 +106,7 @@ async function scanLinesRaw(
           throw new AuditError(
             'AUDIT_READ_FAILED',
             `A line in ${path} is longer than ${MAX_LINE_BYTES} bytes: this is not an audit log file.`,
-            {
-              details: { path, offset: base },
-            },
+            { details: { path, offset: carryAt } },
           );
         }
       }
@@ -85,12 +115,22 @@ async function scanLinesRaw(
       current = spare;
       spare = chunk;
     }
-    return carry.length > 0 ? { offset: base, bytes: carry.length, line: line + 1 } : undefined;
+    return {
+      lines: line,
+      trailer:
+        carry.length > 0 ? { offset: carryAt, bytes: carry.length, line: line + 1 } : undefined,
+    };
   } finally {
     // Never close the file under a read still in flight.
     if (pending) await pending.catch(() => undefined);
     await handle.close();
   }
+}
+
+function grow(array: Int32Array): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
 }
 
 /** What a backward read of a file's end found. */
@@ -249,15 +289,13 @@ export async function* lineChunks(path: string): AsyncGenerator<string[], void, 
 }
 
 /**
- * See {@link scanLinesRaw}; file-system failures surface as AUDIT_READ_FAILED. `raw` is the
- * line's bytes, valid only during the call (the buffer is reused).
+ * See {@link scanLinesRaw}; file-system failures surface as AUDIT_READ_FAILED. `chunkBytes` is
+ * for tests, which use small chunks to put lines across chunk boundaries.
  */
-export function scanLines(
-  path: string,
-  onLine: (text: string, line: number, offset: number, raw: Buffer) => boolean | undefined,
-  start = 0,
-): Promise<Trailer | undefined> {
-  return scanLinesRaw(path, onLine, start).catch((error: unknown) => rethrowRead(error, path));
+export function scanLines(path: string, onLines: OnLines, chunkBytes?: number): Promise<Scanned> {
+  return scanLinesRaw(path, onLines, chunkBytes).catch((error: unknown) =>
+    rethrowRead(error, path),
+  );
 }
 
 /** See {@link readLastLinesRaw}; file-system failures surface as AUDIT_READ_FAILED. */

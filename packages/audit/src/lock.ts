@@ -212,3 +212,27 @@ function heldLock(path: string, holder: LockHolder): WriterLock {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Whether this writer still holds its lock, as last looked at. Once lost it stays lost: a writer
+ * whose lock file was removed or replaced must stop rather than fork the chain.
+ */
+export class LockWatch {
+  readonly lock: WriterLock;
+  private gone = false;
+
+  constructor(lock: WriterLock) {
+    this.lock = lock;
+  }
+
+  /** The lock was found lost (by `check()`). */
+  get lost(): boolean {
+    return this.gone;
+  }
+
+  /** Looks at the lock file now; false (for good) once it no longer names this writer. */
+  check(): boolean {
+    if (!this.gone && !this.lock.stillHeld()) this.gone = true;
+    return !this.gone;
+  }
+}

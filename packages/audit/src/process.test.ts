@@ -15,7 +15,7 @@ const KEY = 'crash-test-key-'.padEnd(32, 'q');
 
 function start(
   dir: string,
-  mode: 'loop' | 'batch',
+  mode: 'loop' | 'batch' | 'ack',
   env: Record<string, string> = {},
 ): ChildProcess {
   return spawn(process.execPath, [CHILD, dir, mode], {
@@ -51,6 +51,13 @@ function exited(child: ChildProcess): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
   });
+}
+
+/** The entries of a log, after a writer has opened it once (cutting off a torn last line). */
+async function* readEntriesAfterRepair(dir: string) {
+  const log = await openAuditLog(dir, { key: KEY, signingKey: keys.privateKey });
+  await log.close();
+  yield* readEntries(dir);
 }
 
 describe('real processes', () => {
@@ -114,6 +121,33 @@ describe('real processes', () => {
         sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       });
   }, 120_000);
+
+  it("durability 'none': every append that resolved survives SIGKILL (its write(2) was done)", async () => {
+    const dir = await tempDir('trace-audit-ack-');
+    const acked = new Set<number>();
+    for (let round = 0; round < 5; round++) {
+      const child = start(dir, 'ack');
+      let out = '';
+      child.stdout!.on('data', (chunk) => (out += chunk));
+      // Kill it at some moment after it has acknowledged a few hundred entries.
+      await new Promise<void>((resolve) => {
+        const wait = () =>
+          out.split('\n').length > 200 + round * 97 ? resolve() : setTimeout(wait, 2);
+        wait();
+      });
+      child.kill('SIGKILL');
+      await exited(child);
+      for (const line of out.split('\n').slice(0, -1)) acked.add(Number(line));
+      const seqs = new Set<number>();
+      for await (const entry of readEntriesAfterRepair(dir)) seqs.add(entry.seq);
+      for (const seq of acked)
+        expect(seqs.has(seq), `acknowledged seq ${seq} is missing`).toBe(true);
+    }
+    expect(acked.size).toBeGreaterThan(1000);
+    expect((await verifyAuditLog(dir, { key: KEY, publicKey: keys.publicKey })).integrity.ok).toBe(
+      true,
+    );
+  }, 60_000);
 
   it('multi-process: concurrent writers never interleave or fork; losers are refused with AUDIT_LOCKED', async () => {
     const dir = await tempDir('trace-audit-multi-');
@@ -396,6 +430,25 @@ describe('real processes', () => {
       });
       expect(interval.first).toBe('appended');
       expect(interval.calls.some((c) => c.call !== 'write' && isDayFile(pathOf(c.arg)))).toBe(true);
+    },
+    60_000,
+  );
+
+  it.skipIf(!canTrace)(
+    "durability 'none': appends issued together are written with one write(2)",
+    async () => {
+      const dir = realpathSync(await tempDir('trace-audit-burst-'));
+      const { first, calls } = await traced(dir, 'burst', {
+        AUDIT_DURABILITY: 'none',
+        AUDIT_COUNT: '50',
+      });
+      expect(first).toBe('appended');
+      const writes = calls.filter((c) => c.call === 'write' && isDayFile(pathOf(c.arg)));
+      expect(writes).toHaveLength(1);
+      expect(calls.some((c) => c.call !== 'write' && isDayFile(pathOf(c.arg)))).toBe(true); // close
+      const entries = [];
+      for await (const entry of readEntries(dir)) entries.push(entry);
+      expect(entries.map((e) => e.payload.i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     },
     60_000,
   );

@@ -262,6 +262,53 @@ describe('verifyAuditLog', () => {
     expect(report.completeness.problem).toMatchObject({ kind: 'truncated', seq: 2, file: name });
   });
 
+  it('names each kind of damage to a line, at that line', async () => {
+    const dir = await tempDir();
+    await buildLog(dir, [0, 0, 0], null);
+    const { names, files } = await readLayout(dir);
+    const original = files[0]!;
+    const { createHash } = await import('node:crypto');
+    /** Edits entry 2 and recomputes the chain after it: only the edit itself can show. */
+    const rechained = (edit: (entry: Record<string, unknown>) => void) => {
+      const entries = original.map((line) => JSON.parse(line));
+      edit(entries[1]);
+      for (let i = 1; i < entries.length; i++) {
+        entries[i].prev = entries[i - 1].hash;
+        const { hash: _h, ...body } = entries[i];
+        entries[i].hash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+      }
+      return entries.map((entry) => canonicalJson(entry));
+    };
+    const secondLine = (text: (line: string) => string) =>
+      original.map((line, i) => (i === 1 ? text(line) : line));
+    const cases: Array<[string, string[]]> = [
+      ['not_canonical', secondLine((l) => l.replace('"i":1', '"i": 1'))],
+      [
+        'not_canonical',
+        secondLine((l) => l.replace('"i":1,"text":"entry 1"', '"text":"entry 1","i":1')),
+      ],
+      ['not_canonical', secondLine((l) => l.replace('"i":1', '"i":1.0'))],
+      ['not_canonical', secondLine((l) => l.replace('"entry 1"', '"entr\\u0079 1"'))],
+      ['malformed_line', secondLine((l) => l.slice(0, 120))],
+      ['malformed_line', secondLine((l) => l.replace(',"v":1}', ',"v":1,"extra":true}'))],
+      ['unsupported_version', secondLine((l) => l.replace('"v":1', '"v":2'))],
+      ['time_regressed', rechained((e) => (e.ts = '2026-05-01T09:59:59.000Z'))],
+      ['misfiled', rechained((e) => (e.ts = '2026-05-02T10:00:01.000Z'))],
+      ['hash_mismatch', secondLine((l) => l.replace('"entry 1"', '"entry 9"'))],
+    ];
+    for (const [kind, lines] of cases) {
+      await writeLayout(dir, { names, files: [lines] });
+      const report = await verifyAuditLog(dir);
+      expect(report.integrity.problem, `${kind}: ${lines[1]}`).toMatchObject({
+        kind,
+        file: names[0],
+        line: 2,
+      });
+    }
+    await writeLayout(dir, { names, files: [original] });
+    expect((await verifyAuditLog(dir)).integrity.ok).toBe(true);
+  });
+
   type Corruption =
     | { kind: 'edit'; at: number }
     | { kind: 'delete'; at: number }

@@ -5,6 +5,8 @@
 //   mode "efbig": run under `ulimit -f`; one append fails part-way through its write.
 //   mode "linger": append one entry, print "appended", wait AUDIT_LINGER_MS, exit without close.
 //   mode "reopen": open (repairing what it finds), close at once, print how the close went.
+//   mode "ack":    append forever, one awaited append at a time, printing each seq once it resolves.
+//   mode "burst":  append AUDIT_COUNT entries issued together, print "appended", close, exit.
 import { openAuditLog } from '../../dist/index.js';
 
 const [dir, mode] = process.argv.slice(2);
@@ -48,6 +50,18 @@ if (mode === 'loop') {
     await previous;
     previous = Promise.all(batch);
   }
+} else if (mode === 'ack') {
+  // Each seq is printed only after its append resolved: the parent may kill at any moment and
+  // then expects every printed seq in the log.
+  for (let i = 0; ; i++) {
+    const entry = await log.append('ack', { i, pad: 'p'.repeat(i % 300) });
+    process.stdout.write(`${entry.seq}\n`);
+  }
+} else if (mode === 'burst') {
+  const count = Number(process.env.AUDIT_COUNT ?? 50);
+  await Promise.all(Array.from({ length: count }, (_, i) => log.append('burst', { i })));
+  process.stdout.write('appended\n');
+  await log.close();
 } else if (mode === 'linger') {
   // Whatever reaches the disk here was synced by the durability mode, not by close().
   await log.append('linger', { pid: process.pid });
