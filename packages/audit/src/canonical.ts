@@ -1,4 +1,4 @@
-import { type JsonTextOptions, jsonText, SpecError } from '@trace/spec';
+import { canonicalJson as canonicalText, type JsonOptions, SpecError } from '@trace/spec';
 import { AuditError } from './errors.js';
 
 /**
@@ -6,14 +6,7 @@ import { AuditError } from './errors.js';
  * `JSON.stringify` leaves them out, and strings may hold lone surrogates (canonical JSON writes
  * them as escapes).
  */
-const PAYLOAD_JSON: JsonTextOptions = {
-  undefinedMembers: 'omit',
-  loneSurrogates: 'allow',
-  // `canonicalJson(value, options)` of @trace/spec is `jsonText` with `sortKeys: true`; it spreads
-  // its options into a new object on every call, which costs about as much as encoding a small
-  // payload. Asking for the same form with the options built once keeps it off the append path.
-  sortKeys: true,
-};
+const PAYLOAD_JSON: JsonOptions = { undefinedMembers: 'omit', loneSurrogates: 'allow' };
 
 /**
  * The canonical JSON encoding that entries are hashed and stored in (`canonicalJson` of
@@ -24,7 +17,7 @@ const PAYLOAD_JSON: JsonTextOptions = {
  */
 export function canonicalJson(value: unknown): string {
   try {
-    return jsonText(value, PAYLOAD_JSON);
+    return canonicalText(value, PAYLOAD_JSON);
   } catch (error) {
     if (!SpecError.isInstance(error)) throw error;
     throw new AuditError(

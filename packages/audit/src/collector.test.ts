@@ -1,7 +1,7 @@
 import type { AuditEntry } from '@trace/spec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './__fixtures__/helpers.js';
+import { tempDir } from './__tests__/helpers.js';
 import { createCollector, openAuditLog } from './index.js';
 
 const fake = (seq: number, type: string, session?: string): AuditEntry => ({

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dayFiles, tempDir } from './__fixtures__/helpers.js';
+import { dayFiles, tempDir } from './__tests__/helpers.js';
 import { canonicalJson } from './canonical.js';
 import type {
   DecisionEvent,

@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
+import { compileRedactor, RedactError, type RedactionOptions, type Redactor } from '@trace/redact';
 import {
   type Checkpoint,
   hmacKeyId,
@@ -37,8 +38,13 @@ export interface AuditLogOptions {
   readonly warn?: (message: string, error: AuditError) => void;
   /** How long to wait for another writer to release the directory before AUDIT_LOCKED. Default 0. */
   readonly lockTimeoutMs?: number;
-  /** Replace credential-shaped strings in payloads with `[REDACTED]` before writing. Default true. */
-  readonly redact?: boolean;
+  /**
+   * Redact payloads before they are hashed and written, with the shared engine of @trace/redact:
+   * credential-shaped values and values under credential-named members become `[REDACTED:kind]`.
+   * `true` (the default) uses its default rules; an object passes options to it (`pii`, `keys`,
+   * `paths`, `hashKey`, …); `false` turns redaction off.
+   */
+  readonly redact?: boolean | RedactionOptions;
   /** Decision subject members listeners may see. Default: id, kind, type, name, version, title, status. */
   readonly subjectWhitelist?: readonly string[];
   /** Largest canonical payload accepted, in characters. Default 1 MiB. */
@@ -101,8 +107,7 @@ export function readOptions(dir: string, options: AuditLogOptions) {
       'AUDIT_INVALID_OPTIONS',
       'origin must be a non-empty string naming the log.',
     );
-  if (options.redact !== undefined && typeof options.redact !== 'boolean')
-    throw new AuditError('AUDIT_INVALID_OPTIONS', 'redact must be true or false.');
+  const redactor = compileRedaction(options.redact);
   if (
     options.maxPayloadChars !== undefined &&
     (!Number.isSafeInteger(options.maxPayloadChars) || options.maxPayloadChars < 1)
@@ -132,9 +137,26 @@ export function readOptions(dir: string, options: AuditLogOptions) {
     warn:
       options.warn ?? ((message: string) => process.emitWarning(message, { code: 'TRACE_AUDIT' })),
     lockTimeoutMs,
-    redact: options.redact ?? true,
+    redactor,
     subjectWhitelist: options.subjectWhitelist ?? DEFAULT_SUBJECT_WHITELIST,
     maxPayloadChars: options.maxPayloadChars ?? 1024 * 1024,
     onCheckpoint: options.onCheckpoint,
   };
+}
+
+/** The redactor of a log, compiled once; undefined when redaction is off. */
+function compileRedaction(redact: AuditLogOptions['redact']): Redactor | undefined {
+  if (redact === false) return undefined;
+  if (redact !== undefined && redact !== true && (typeof redact !== 'object' || redact === null)) {
+    throw new AuditError(
+      'AUDIT_INVALID_OPTIONS',
+      'redact must be true, false, or an object of @trace/redact options.',
+    );
+  }
+  try {
+    return compileRedactor(typeof redact === 'object' ? redact : {});
+  } catch (error) {
+    if (!RedactError.isInstance(error)) throw error;
+    throw new AuditError('AUDIT_INVALID_OPTIONS', `redact: ${error.message}`, { cause: error });
+  }
 }

@@ -5,11 +5,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { keys, tempDir } from './__fixtures__/helpers.js';
+import { keys, tempDir } from './__tests__/helpers.js';
 import { openAuditLog, readEntries, verifyAuditLog } from './index.js';
 
 // These tests run real child processes against the built package (run `tsup` first).
-const CHILD = fileURLToPath(new URL('./__fixtures__/child-writer.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('./__tests__/child-writer.mjs', import.meta.url));
 const BUILT = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const KEY = 'crash-test-key-'.padEnd(32, 'q');
 

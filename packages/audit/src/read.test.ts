@@ -2,7 +2,7 @@ import { appendFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { steppingClock, tempDir } from './__fixtures__/helpers.js';
+import { steppingClock, tempDir } from './__tests__/helpers.js';
 import {
   type AuditEntry,
   openAuditLog,

@@ -1,7 +1,7 @@
 import type { PhaseName } from '@trace/spec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './__fixtures__/helpers.js';
+import { tempDir } from './__tests__/helpers.js';
 import { type AuditEntry, openAuditLog, readEntries, reconstructIterations } from './index.js';
 
 const T = '2026-04-01T00:00:00.000Z';

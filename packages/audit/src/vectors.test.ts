@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { dayFiles, tempDir } from './__fixtures__/helpers.js';
+import { dayFiles, tempDir } from './__tests__/helpers.js';
 import { canonicalJson } from './canonical.js';
 import { digest } from './entry.js';
 import { openAuditLog, verifyAuditLog } from './index.js';
@@ -20,7 +20,7 @@ interface Vector {
 }
 
 const { vectors } = JSON.parse(
-  await readFile(new URL('./__fixtures__/vectors.json', import.meta.url), 'utf8'),
+  await readFile(new URL('./__tests__/vectors.json', import.meta.url), 'utf8'),
 ) as { vectors: Vector[] };
 
 describe('format test vectors (computed independently, in Python)', () => {

@@ -2,7 +2,7 @@ import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dayFiles, keys, tempDir } from './__fixtures__/helpers.js';
+import { dayFiles, keys, tempDir } from './__tests__/helpers.js';
 import { canonicalJson } from './canonical.js';
 import { generateCheckpointKeys, openAuditLog, verifyAuditLog } from './index.js';
 
@@ -295,6 +295,11 @@ describe('verifyAuditLog', () => {
       ['time_regressed', rechained((e) => (e.ts = '2026-05-01T09:59:59.000Z'))],
       ['misfiled', rechained((e) => (e.ts = '2026-05-02T10:00:01.000Z'))],
       ['hash_mismatch', secondLine((l) => l.replace('"entry 1"', '"entry 9"'))],
+      // Nested past what the platform's serializer can write back: a damaged line, not a read error.
+      [
+        'not_canonical',
+        secondLine((l) => l.replace('"entry 1"', `${'['.repeat(20_000)}1${']'.repeat(20_000)}`)),
+      ],
     ];
     for (const [kind, lines] of cases) {
       await writeLayout(dir, { names, files: [lines] });

@@ -1,3 +1,4 @@
+import { placeholderEnd } from '@trace/redact';
 import type {
   DecisionEvent,
   JsonValue,
@@ -35,12 +36,18 @@ export type PhaseInput = Omit<PhaseEvent, 'startedAt' | 'endedAt'> & {
   readonly endedAt: string | Date;
 };
 
-/** Cuts text to `max` characters, ending in an ellipsis when cut, never splitting a surrogate pair. */
+/**
+ * Cuts text to `max` characters, ending in an ellipsis when cut. Never splits a surrogate pair,
+ * nor a redaction placeholder (texts are redacted before they are cut): a placeholder the cut
+ * would split is left out whole.
+ */
 export function cut(text: string, max = MAX_ERROR_CHARS): string {
   if (text.length <= max) return text;
   let end = max - 1;
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end--;
+  const open = text.lastIndexOf('[REDACTED:', end - 1);
+  if (open !== -1 && placeholderEnd(text, open) > end) end = open;
   return `${text.slice(0, end)}…`;
 }
 

@@ -2,7 +2,8 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GENESIS_HASH } from '@trace/spec';
 import { describe, expect, it } from 'vitest';
-import { dayFiles, fakeApiKey, keys, steppingClock, tempDir } from './__fixtures__/helpers.js';
+import { fakeCredential } from '@trace/test-utils';
+import { dayFiles, keys, steppingClock, tempDir } from './__tests__/helpers.js';
 import { AuditError } from './errors.js';
 import { type AuditEntry, createCollector, openAuditLog, verifyAuditLog } from './index.js';
 
@@ -160,28 +161,35 @@ describe('openAuditLog / append', () => {
   it('redacts credentials before they reach disk', async () => {
     const dir = await tempDir();
     const log = await openAuditLog(dir, {});
-    const secret = fakeApiKey();
+    const secret = fakeCredential('anthropic_key').text;
     const entry = await log.append('n', {
       headers: { Authorization: `Bearer ${secret}` },
       note: `used ${secret} here`,
       apiKey: secret,
       inputTokens: 12,
     });
-    // A credential that the 200-character cut of an error text would cut short is still caught.
+    // A credential that the 200-character cut of an error text would cut short is still caught,
+    // and the cut never splits the placeholder that replaced it.
     const failed = await log.phase({
       ...phase(0, 'execute'),
       status: 'failed',
       error: `${'e'.repeat(199 - 'sk-'.length - 12)}${secret}`,
     });
-    expect(failed.payload.error).toBe(`${'e'.repeat(184)}[REDACTED]`);
+    expect(failed.payload.error).toBe(`${'e'.repeat(184)}…`);
+    const short = await log.phase({
+      ...phase(0, 'execute'),
+      status: 'failed',
+      error: `${'e'.repeat(150)}${secret}`,
+    });
+    expect(short.payload.error).toBe(`${'e'.repeat(150)}[REDACTED:anthropic_key]`);
     await log.close();
     const text = [...(await dayFiles(dir)).values()].flat().join('\n');
     expect(text).not.toContain(secret);
     expect(text).not.toContain(secret.slice(0, 15));
     expect(entry.payload).toEqual({
-      headers: { Authorization: '[REDACTED]' },
-      note: 'used [REDACTED] here',
-      apiKey: '[REDACTED]',
+      headers: { Authorization: '[REDACTED:authorization]' },
+      note: 'used [REDACTED:anthropic_key] here',
+      apiKey: '[REDACTED:api_key]',
       inputTokens: 12,
     });
   });
@@ -329,7 +337,7 @@ describe('openAuditLog / append', () => {
       id: 'cand-7',
       kind: 'prompt',
       body: 'the full prompt text',
-      nested: { secretish: 1 },
+      nested: { score: 1 },
     };
     const stored = await log.decision({
       action: 'promote',

@@ -6,6 +6,6 @@
 export { RedactError, RedactErrorCode } from './errors.js';
 export { CREDENTIAL_HEADERS } from './headers.js';
 export type { RedactionOptions } from './options.js';
-export { isPlaceholder } from './placeholder.js';
+export { isPlaceholder, placeholderEnd } from './placeholder.js';
 export { compileRedactor, type Redactor } from './redactor.js';
 export type { RedactionScope } from './text.js';

@@ -15,6 +15,17 @@ export function isPlaceholder(text: string): boolean {
   return text.startsWith('[REDACTED:') && WHOLE_PLACEHOLDER.test(text);
 }
 
+const PLACEHOLDER_AT = new RegExp(PLACEHOLDER_SOURCE, 'y');
+
+/**
+ * Where the placeholder that starts at `start` in `text` ends (the index after its `]`), or -1
+ * when none starts there: for code that cuts redacted text and must not split a placeholder.
+ */
+export function placeholderEnd(text: string, start: number): number {
+  PLACEHOLDER_AT.lastIndex = start;
+  return PLACEHOLDER_AT.test(text) ? PLACEHOLDER_AT.lastIndex : -1;
+}
+
 /** A kind as placeholders spell it: lower case letters, digits and `_`. */
 export function sanitiseKind(kind: string): string {
   const clean = kind.toLowerCase().replace(/[^a-z0-9_]/g, '_');

@@ -118,7 +118,7 @@ describe('CanonicalLineReader', () => {
 
   it('reads every line of the test vectors', async () => {
     const { vectors } = JSON.parse(
-      await readFile(new URL('../__fixtures__/vectors.json', import.meta.url), 'utf8'),
+      await readFile(new URL('../__tests__/vectors.json', import.meta.url), 'utf8'),
     ) as { vectors: { line: string }[] };
     for (const { line } of vectors) {
       const bytes = Buffer.from(line);

@@ -2,7 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keys, tempDir } from '../__fixtures__/helpers.js';
+import { keys, tempDir } from '../__tests__/helpers.js';
 import { openAuditLog } from '../index.js';
 import { verifyAuditLog, verifyWith } from './verify-audit-log.js';
 

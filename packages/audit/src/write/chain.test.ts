@@ -22,7 +22,7 @@ interface Vector {
 }
 
 const { vectors } = JSON.parse(
-  await readFile(new URL('../__fixtures__/vectors.json', import.meta.url), 'utf8'),
+  await readFile(new URL('../__tests__/vectors.json', import.meta.url), 'utf8'),
 ) as { vectors: Vector[] };
 
 const inputOf = (entry: Vector['entry']) => ({

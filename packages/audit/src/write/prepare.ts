@@ -1,8 +1,8 @@
+import type { Redactor } from '@trace/redact';
 import type { AuditPayload } from '@trace/spec';
 import { canonicalJson } from '../canonical.js';
 import { AuditError } from '../errors.js';
 import type { RepairRecord } from '../recover.js';
-import { redact } from '../redact.js';
 import {
   decisionPayload,
   phasePayload,
@@ -27,7 +27,8 @@ export interface PreparedEntry {
 
 /** The options that shape preparation. */
 export interface PrepareSettings {
-  readonly redact: boolean;
+  /** The log's compiled redactor; undefined when redaction is off. */
+  readonly redactor: Redactor | undefined;
   readonly maxPayloadChars: number;
 }
 
@@ -78,7 +79,9 @@ export function prepareEntry(
   const validate = LOOP_VALIDATORS.get(type);
   // Redact before validating: validation cuts texts to 200 characters, and a credential cut
   // short is no longer recognisable, so its first characters would reach the disk.
-  const scrubbed = settings.redact ? (redact(payload) as object) : payload;
+  // Copy-on-write: a clean payload comes back as it is, and what is not JSON is left for
+  // canonicalJson to refuse.
+  const scrubbed = (settings.redactor?.redactJson(payload) ?? payload) as object;
   const clean = (validate ? validate(scrubbed as never) : scrubbed) as AuditPayload;
   const payloadJson = canonicalJson(clean);
   if (payloadJson.length > settings.maxPayloadChars) {

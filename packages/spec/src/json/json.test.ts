@@ -140,6 +140,10 @@ describe('isCanonicalJsonText', () => {
       }),
     );
     expect(isCanonicalJsonText({ b: 1, a: 2 }, '{"b":1,"a":2}')).toBe(false);
+    // Too deep for the platform's serializer: an answer, not a RangeError.
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    expect(isCanonicalJsonText(deep, '[]')).toBe(false);
   });
 });
 

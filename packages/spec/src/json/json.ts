@@ -48,14 +48,7 @@ export interface JsonTextOptions extends JsonOptions {
  * holes, nesting deeper than `MAX_JSON_DEPTH`, and lone surrogates (unless allowed).
  */
 export function jsonText(value: unknown, options: JsonTextOptions = {}): string {
-  const checked = walkJson(value, options, CHECK);
-  if (checked.problem !== undefined) throw invalidJson(checked.problem);
-  // The value is plain JSON now, so the platform's serializer writes it exactly, and far faster
-  // than JavaScript could. Sorting needs care: an object built with sorted keys still enumerates
-  // its array-index keys first, so only a value without them can be sorted by a replacer.
-  if (options.sortKeys !== true || checked.sorted) return JSON.stringify(value);
-  if (!checked.indexKeys) return JSON.stringify(value, withSortedKeys);
-  return writeSorted(value);
+  return writeJson(value, options, options.sortKeys === true);
 }
 
 /**
@@ -65,7 +58,20 @@ export function jsonText(value: unknown, options: JsonTextOptions = {}): string 
  * them.
  */
 export function canonicalJson(value: unknown, options: JsonOptions = {}): string {
-  return jsonText(value, { ...options, sortKeys: true });
+  // Not `jsonText(value, { ...options, sortKeys: true })`: building that object on every call
+  // costs about as much as writing a small payload, and the audit log writes one per entry.
+  return writeJson(value, options, true);
+}
+
+function writeJson(value: unknown, options: JsonOptions, sortKeys: boolean): string {
+  const checked = walkJson(value, options, CHECK);
+  if (checked.problem !== undefined) throw invalidJson(checked.problem);
+  // The value is plain JSON now, so the platform's serializer writes it exactly, and far faster
+  // than JavaScript could. Sorting needs care: an object built with sorted keys still enumerates
+  // its array-index keys first, so only a value without them can be sorted by a replacer.
+  if (!sortKeys || checked.sorted) return JSON.stringify(value);
+  if (!checked.indexKeys) return JSON.stringify(value, withSortedKeys);
+  return writeSorted(value);
 }
 
 /**
@@ -75,7 +81,13 @@ export function canonicalJson(value: unknown, options: JsonOptions = {}): string
  * JavaScript reorders, always answer false; compare with `canonicalJson` then.
  */
 export function isCanonicalJsonText(value: unknown, text: string): boolean {
-  return JSON.stringify(value) === text && keysSorted(value, 0);
+  let written: string;
+  try {
+    written = JSON.stringify(value);
+  } catch {
+    return false; // nested too deep for the serializer: no canonical text anyway
+  }
+  return written === text && keysSorted(value, 0);
 }
 
 function keysSorted(value: unknown, depth: number): boolean {

@@ -51,7 +51,3 @@ export async function dayFiles(dir: string): Promise<Map<string, string[]>> {
   return out;
 }
 
-/** A credential-shaped string built at run time, so nothing secret-looking is committed. */
-export function fakeApiKey(): string {
-  return `${'sk-ant-'}${'api03-'}${Math.random().toString(36).slice(2)}${'x'.repeat(20)}`;
-}
