@@ -1,8 +1,8 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GENESIS_HASH } from '@trace/spec';
-import { describe, expect, it } from 'vitest';
 import { fakeCredential } from '@trace/test-utils';
+import { describe, expect, it } from 'vitest';
 import { dayFiles, keys, steppingClock, tempDir } from './__tests__/helpers.js';
 import { AuditError } from './errors.js';
 import { type AuditEntry, createCollector, openAuditLog, verifyAuditLog } from './index.js';

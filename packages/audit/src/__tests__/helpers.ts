@@ -50,4 +50,3 @@ export async function dayFiles(dir: string): Promise<Map<string, string[]>> {
   }
   return out;
 }
-
