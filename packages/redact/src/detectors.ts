@@ -176,7 +176,9 @@ export const DETECTORS: readonly Detector[] = [
     kind: 'password',
     family: 'always',
     source: String.raw`(?<P>${startAfter('A-Za-z0-9_-')}m(?:ysql(?:dump|admin|import|show|check|pump)?|ariadb(?:-dump|-admin)?)(?:[ \t]+[^\t\n\v\f\r |;&]+){0,16}?[ \t]+-p)${NOT_PLACEHOLDER}(?<S>${ARGUMENT})`,
-    triggers: ['-p'],
+    // Every match names the client, so its name is the trigger: `-p` alone fires on any
+    // hyphenated word ("travel-planning") and sends clean text to the full scan.
+    triggers: ['m(?:ysql|ariadb)'],
   },
   {
     // `curl -u user:password`, `--user=user:password`.

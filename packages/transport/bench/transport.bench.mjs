@@ -8,6 +8,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { openSqliteStore } from '@trace/store-sqlite';
 import { Tape } from '@trace/tape';
 import { recordFetch, replayFetch } from '../dist/index.js';
+import { exchangeAt } from './llm-exchanges.mjs';
 
 const results = [];
 function report(name, value, unit, target, met) {
@@ -202,6 +203,61 @@ function quantile(values, q) {
     "recording into a durable SQLite recorder (durability 'full')",
     `${(median(durableTimes) * 1000).toFixed(0)}us ${median(durableRatios).toFixed(2)}`,
     'x',
+  );
+}
+
+// 1b. The same cost on realistic LLM traffic (llm-exchanges.mjs: agent turns of 2-12 KB requests,
+//     whole JSON answers and streams of 100 events), where redaction has real text to scan:
+//     recording with an in-memory fetch and no sink, against that fetch alone.
+{
+  const exchanges = Array.from({ length: 200 }, (_, i) => exchangeAt(i, url));
+  const answer = (i) => {
+    const { response } = exchanges[i];
+    const { body } = response;
+    const init = { status: response.status, headers: response.headers };
+    if (body.kind === 'bytes') return new Response(body.bytes.slice(), init);
+    let c = 0;
+    const stream = new ReadableStream({
+      pull(controller) {
+        if (c < body.chunks.length) controller.enqueue(body.chunks[c++].bytes.slice());
+        else controller.close();
+      },
+    });
+    return new Response(stream, init);
+  };
+  let at = 0;
+  const inMemory = async () => answer(at++ % exchanges.length);
+  const bodies = exchanges.map((e) => new TextDecoder().decode(e.request.body));
+  const call = async (f, i) => {
+    const response = await f(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: bodies[i % bodies.length],
+    });
+    for await (const _ of response.body);
+  };
+  const sides = {
+    direct: () => inMemory,
+    seam: () => recordFetch({ fetch: inMemory, sink: { append() {} } }).fetch,
+  };
+  for (const make of Object.values(sides)) await timeLoop(400, (i) => call(make(), i));
+  const times = { direct: [], seam: [] };
+  for (let round = 0; round < 15; round++) {
+    for (const name of round % 2 === 0 ? ['direct', 'seam'] : ['seam', 'direct']) {
+      const f = sides[name]();
+      at = 0;
+      times[name].push(await timeLoop(exchanges.length, (i) => call(f, i)));
+    }
+  }
+  report(
+    'realistic LLM exchange through an in-memory fetch (baseline)',
+    (median(times.direct) * 1000).toFixed(1),
+    'us',
+  );
+  report(
+    'recording cost per realistic exchange (redaction included)',
+    ((median(times.seam) - median(times.direct)) * 1000).toFixed(1),
+    'us',
   );
 }
 

@@ -118,6 +118,15 @@ export function distance(recorded: CanonicalRequest, live: CanonicalRequest): nu
   const differences = diffRequests(recorded, live);
   let score = differences.length;
   if (recorded.method !== live.method) score += 1000;
-  if (new URL(recorded.url).pathname !== new URL(live.url).pathname) score += 100;
+  if (pathnameOf(recorded.url) !== pathnameOf(live.url)) score += 100;
   return score;
+}
+
+/** A canonical URL's path; the whole text when it does not parse (see `canonicalise`). */
+function pathnameOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
 }

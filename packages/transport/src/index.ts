@@ -1,3 +1,5 @@
+// As @trace/redact exports them: the headers always dropped, and the engine's options.
+export { CREDENTIAL_HEADERS, type RedactionOptions } from '@trace/redact';
 export type { Difference } from './diff.js';
 export { TransportError, TransportErrorCode } from './errors.js';
 export { findDivergence } from './find.js';
@@ -19,4 +21,4 @@ export {
   replayFetch,
 } from './replay.js';
 export { withFetch } from './scope.js';
-export { CREDENTIAL_HEADERS, SDK_VOLATILE_HEADERS } from './secrets.js';
+export { SDK_VOLATILE_HEADERS } from './secrets.js';

@@ -1,7 +1,7 @@
 /**
- * Field paths into a JSON body, shared by matching (`ignoreBodyFields`) and redaction
- * (`redactBodyFields`): `metadata.user_id`, `messages[*].id`, `items.*.secret`, `list[0]` — a
- * `*` stands for any array index or object key.
+ * Field paths into a JSON body, for matching (`ignoreBodyFields`): `metadata.user_id`,
+ * `messages[*].id`, `items.*.secret`, `list[0]` — a `*` stands for any array index or object key.
+ * `redactBodyFields` are written the same way and read by @trace/redact (its `bodyFields`).
  */
 
 const ANY = Symbol('any');

@@ -1,12 +1,12 @@
 /**
- * How a request is recognised: canonicalised (secrets redacted, ignored query keys and body fields
- * removed, JSON re-serialised canonically) and hashed. A replayed request is served the recorded
- * response whose request has the same hash — proof, by SHA-256, that the request is the same.
+ * How a request is recognised: put in its recorded form (redacted, see recorded-form.ts), then
+ * canonicalised (query sorted, ignored query keys and body fields removed, JSON re-serialised
+ * canonically) and hashed. A replayed request is served the recorded response whose request has
+ * the same hash — proof, by SHA-256, that the request is the same.
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson, SpecError, sha256Hex } from '@trace/spec';
 import { parsePath, visitPath } from './json-path.js';
-import { nameMatcher, redactParsedUrl } from './secrets.js';
 
 export interface MatchOptions {
   /** Query parameter names left out of matching (their values may differ between runs). */
@@ -42,16 +42,25 @@ export interface RequestLike {
   readonly body: Uint8Array | null;
 }
 
-export function canonicalise(request: RequestLike, options: MatchOptions): CanonicalRequest {
-  // Redacted here as when recorded (redaction is idempotent), in the same single parse.
-  const url = new URL(request.url);
-  // Without a `?` there is no query (not even an empty one, which sorting would drop) and only
-  // userinfo can need redacting; asking for `searchParams` would build it for nothing.
-  if (url.href.includes('?') || url.username !== '' || url.password !== '') {
-    redactParsedUrl(url);
-    for (const key of options.ignoreQuery ?? []) url.searchParams.delete(key);
-    url.searchParams.sort();
+/**
+ * Compiles header names and patterns once into a test of a lowercase name: names are compared
+ * case-insensitively, patterns are tested against the lowercase name.
+ */
+export function nameMatcher(
+  patterns: readonly (string | RegExp)[],
+): (lowercaseName: string) => boolean {
+  const names = new Set<string>();
+  const regexps: RegExp[] = [];
+  for (const pattern of patterns) {
+    if (typeof pattern === 'string') names.add(pattern.toLowerCase());
+    else regexps.push(pattern);
   }
+  return (name) => names.has(name) || regexps.some((regexp) => regexp.test(name));
+}
+
+/** The canonical form of a request in its recorded form (see recorded-form.ts). */
+export function canonicalise(request: RequestLike, options: MatchOptions): CanonicalRequest {
+  const url = canonicalUrl(request.url, options);
   const headerNames = options.headers ?? [];
   const matched = nameMatcher(headerNames);
   const headers = (headerNames.length === 0 ? [] : request.headers)
@@ -60,10 +69,29 @@ export function canonicalise(request: RequestLike, options: MatchOptions): Canon
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return {
     method: request.method.toUpperCase(),
-    url: url.toString(),
+    url,
     headers,
     body: canonicalBody(request.body, options),
   };
+}
+
+/** The URL with its query sorted and the ignored keys removed. */
+function canonicalUrl(text: string, options: MatchOptions): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // A placeholder where a URL cannot hold one (a secret in its host) leaves text that no
+    // longer parses: compared as it is, which still matches the same text.
+    return text;
+  }
+  // Without a `?` there is no query (not even an empty one, which sorting would drop); asking
+  // for `searchParams` would build it for nothing.
+  if (url.href.includes('?')) {
+    for (const key of options.ignoreQuery ?? []) url.searchParams.delete(key);
+    url.searchParams.sort();
+  }
+  return url.toString();
 }
 
 function canonicalBody(body: Uint8Array | null, options: MatchOptions): CanonicalRequest['body'] {

@@ -6,9 +6,9 @@ import { hasTraceErrorCode } from '@trace/spec';
 import type { Tape, TapeMetadata, TapeRecorder, TapeStore } from '@trace/tape';
 import { TransportError } from './errors.js';
 import type { MatchOptions } from './match.js';
-import { type RecordingFetch, recordFetch } from './record.js';
-import type { RedactOptions } from './recorded-form.js';
-import { type ReplayingFetch, type ReplayReport, replayFetch } from './replay.js';
+import { type RecordingFetch, startRecording } from './record.js';
+import { Redaction, type RedactOptions } from './recorded-form.js';
+import { type ReplayingFetch, type ReplayReport, startReplay } from './replay.js';
 import { forwardInit } from './request.js';
 
 export const MODES = ['record', 'replay', 'auto', 'new-episodes', 'passthrough'] as const;
@@ -85,6 +85,9 @@ export function resolveMode(
 export async function openTransport(options: TransportOptions): Promise<Transport> {
   const { store } = options;
   const requested = resolveMode(options.mode, options.env ?? process.env);
+  // Compiled once for the whole transport (recording and replay share it in new-episodes), and
+  // before the store is touched, so a bad option fails first.
+  const redaction = Redaction.compile(options);
   const mode =
     requested === 'auto' ? ((await store.has(options.id)) ? 'replay' : 'record') : requested;
   switch (mode) {
@@ -104,10 +107,15 @@ export async function openTransport(options: TransportOptions): Promise<Transpor
         id: options.id,
         ...(options.metadata ? { metadata: options.metadata } : {}),
       });
-      return recordingWith(mode, recorder, recordFetch({ ...options, sink: recorder }), undefined);
+      return recordingWith(
+        mode,
+        recorder,
+        startRecording({ ...options, sink: recorder }, redaction),
+        undefined,
+      );
     }
     case 'replay': {
-      const replay = replayFetch({ ...options, tape: await loadOrExplain(options) });
+      const replay = startReplay({ ...options, tape: await loadOrExplain(options) }, redaction);
       return {
         mode,
         fetch: replay.fetch,
@@ -125,12 +133,15 @@ export async function openTransport(options: TransportOptions): Promise<Transpor
         ...(options.metadata ? { metadata: options.metadata } : {}),
       });
       for (const event of previous?.events ?? []) await recorder.append(event);
-      const recording = recordFetch({ ...options, sink: recorder });
-      const replay = replayFetch({
-        ...options,
-        tape: previous ?? { events: [], fingerprint: recorder.fingerprint },
-        onMiss: (snapshot, init) => recording.fetch(snapshot.url, forwardInit(snapshot, init)),
-      });
+      const recording = startRecording({ ...options, sink: recorder }, redaction);
+      const replay = startReplay(
+        {
+          ...options,
+          tape: previous ?? { events: [], fingerprint: recorder.fingerprint },
+          onMiss: (snapshot, init) => recording.fetch(snapshot.url, forwardInit(snapshot, init)),
+        },
+        redaction,
+      );
       return recordingWith(mode, recorder, recording, replay);
     }
   }

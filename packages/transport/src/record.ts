@@ -1,7 +1,9 @@
 /**
- * Record mode: forward each request to the real fetch and append the whole exchange to a tape.
- * Streamed bodies reach the caller chunk by chunk as they arrive; each chunk is kept with its
- * arrival offset, and the exchange is appended when the stream ends, is cancelled, or fails.
+ * Record mode: forward each request to the real fetch and append the whole exchange to a tape,
+ * in recorded form (see recorded-form.ts): the caller gets the live response untouched, the tape
+ * what the redactor leaves of it. Streamed bodies reach the caller chunk by chunk as they arrive;
+ * each chunk is kept with its arrival offset, and the exchange is appended when the stream ends,
+ * is cancelled, or fails — its chunks redacted together, so a secret split across them is found.
  */
 import type { Chunk, RecordedError, StreamEnd, TapeEvent } from '@trace/spec';
 import type { TapeAppendOptions } from '@trace/tape';
@@ -47,10 +49,14 @@ export interface RecordingFetch {
 }
 
 export function recordFetch(options: RecordOptions): RecordingFetch {
+  return startRecording(options, Redaction.compile(options));
+}
+
+/** `recordFetch` with the redaction its transport compiled (once, for replay too). */
+export function startRecording(options: RecordOptions, redaction: Redaction): RecordingFetch {
   const pending = new Set<PendingStream>();
   let failure: TransportError | undefined;
   const isStream = options.isStream ?? isStreamed;
-  const redaction = new Redaction(options);
   // Every body the transport records is a buffer it made and never changes — unless a redaction
   // hook returned one the user may still hold.
   const appendOptions: TapeAppendOptions = { copyBytes: redaction.hasBodyHooks };
@@ -69,25 +75,36 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
     const taken = snapshotRequest(input, init);
     const snapshot = taken instanceof Promise ? await taken : taken;
     const request = redaction.request(snapshot);
+    // What a failure says, as recorded: its message may quote the URL (fetch refuses one with
+    // user info by quoting it whole) or a secret.
+    const scrub = (error: RecordedError) => redaction.error(error, snapshot.url, request.url);
+    const failed = (error: unknown) => scrub(describeError(error));
     const started = performance.now();
     const inner = options.fetch ?? globalThis.fetch;
     let response: Response;
     try {
       response = await forward(inner, snapshot, input, init);
     } catch (error) {
-      append({ type: 'exchange', request, error: describeError(error) });
+      append({ type: 'exchange', request, error: failed(error) });
       throw error;
     }
     const head = {
       status: response.status,
-      statusText: response.statusText,
+      statusText: redaction.text(response.statusText),
       headers: redaction.headers(response.headers),
     };
-    const url = response.url || snapshot.url;
+    // The caller gets the live response as it came.
+    const live = {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      url: response.url || snapshot.url,
+    };
+    const contentType = response.headers.get('content-type');
 
     if (response.body === null) {
       append({ type: 'exchange', request, response: { ...head, body: null } });
-      return buildResponse(null, { ...head, headers: response.headers, url });
+      return buildResponse(null, live);
     }
     if (!isStream(response)) {
       let bytes: Uint8Array;
@@ -105,7 +122,7 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
               end: {
                 kind: 'error',
                 offsetMs: performance.now() - started,
-                error: describeError(error),
+                error: failed(error),
               },
             },
           },
@@ -117,21 +134,28 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
         request,
         response: {
           ...head,
-          body: { kind: 'bytes', bytes: redaction.responseBody(bytes, request) },
+          body: { kind: 'bytes', bytes: redaction.responseBody(bytes, contentType, request) },
         },
       });
-      return bufferedResponse(bytes, { ...head, headers: response.headers, url });
+      return bufferedResponse(bytes, live);
     }
     const stream = new PendingStream(response.body, started, (chunks, end) => {
       pending.delete(stream);
       append({
         type: 'exchange',
         request,
-        response: { ...head, body: { kind: 'stream', chunks, end } },
+        response: {
+          ...head,
+          body: {
+            kind: 'stream',
+            chunks: redaction.stream(chunks, contentType),
+            end: end.kind === 'error' ? { ...end, error: scrub(end.error) } : end,
+          },
+        },
       });
     });
     pending.add(stream);
-    return buildResponse(stream.readable, { ...head, headers: response.headers, url });
+    return buildResponse(stream.readable, live);
   };
 
   return {

@@ -12,8 +12,15 @@
  * comes out of recorded order) are the canonical hashes of the recorded requests computed, once,
  * and matching goes on by them. Nothing parsed is kept: what a divergence message needs is
  * computed when one happens.
+ *
+ * Recorded requests are stored redacted, and a live request is compared in its recorded form
+ * (see recorded-form.ts). Replay first tries the live request's raw key as it was sent
+ * (`takeExact`): bytes identical to a recorded request's are that request's, and the redactor is
+ * never run for them. A request that matches no recorded one as stored is compared once more with
+ * the recorded requests redacted again, indexed then: nothing changes for a tape recorded with the
+ * same redaction, but one recorded before a secret was detected still matches.
  */
-import type { ExchangeEvent, TapeEvent } from '@trace/spec';
+import type { ExchangeEvent, RecordedRequest, TapeEvent } from '@trace/spec';
 import {
   type CanonicalRequest,
   canonicalise,
@@ -31,34 +38,73 @@ export interface RecordedExchange {
   readonly event: ExchangeEvent;
   /** The raw key of its request, as recorded. */
   readonly raw: string;
-  /** The canonical hash of its request, once computed. */
+  /** The canonical hash of its request as stored, once computed. */
   canonical: string | undefined;
   consumed: boolean;
+}
+
+/** Exchanges grouped by a key, each group served in tape order. */
+class Queues {
+  readonly #groups = new Map<string, RecordedExchange[]>();
+  readonly #served = new Map<string, number>();
+
+  constructor(exchanges: readonly RecordedExchange[], keyOf: (e: RecordedExchange) => string) {
+    for (const exchange of exchanges) {
+      const key = keyOf(exchange);
+      const group = this.#groups.get(key);
+      if (group === undefined) this.#groups.set(key, [exchange]);
+      else group.push(exchange);
+    }
+  }
+
+  /**
+   * The first exchange of group `key` not served yet (by this lookup or any other), taken from
+   * the group — unless `accept` refuses it, which leaves the group as it was.
+   */
+  next(key: string, accept?: (e: RecordedExchange) => boolean): RecordedExchange | undefined {
+    const group = this.#groups.get(key);
+    if (group === undefined) return undefined;
+    let n = this.#served.get(key) ?? 0;
+    while (group[n]?.consumed) n++;
+    const found = group[n];
+    if (found === undefined || (accept !== undefined && !accept(found))) return undefined;
+    this.#served.set(key, n + 1);
+    return found;
+  }
+
+  /** The first exchange of group `key`, served or not. */
+  first(key: string): RecordedExchange | undefined {
+    return this.#groups.get(key)?.[0];
+  }
 }
 
 export class ReplayIndex {
   readonly exchanges: readonly RecordedExchange[];
   readonly #match: MatchOptions;
+  readonly #recordedForm: (request: RecordedRequest) => RequestLike;
   readonly #withHeaders: boolean;
-  /** Exchanges by raw key, in tape order, with how many of each were served. */
-  readonly #byRaw = new Map<string, RecordedExchange[]>();
-  readonly #rawServed = new Map<string, number>();
-  /** Exchanges by canonical hash, indexed when first needed. */
-  #byCanonical: Map<string, RecordedExchange[]> | undefined;
-  readonly #canonicalServed = new Map<string, number>();
+  /** Exchanges by raw key, in tape order. */
+  readonly #byRaw: Queues;
+  /** Exchanges by the canonical hash of their request as stored, indexed when first needed. */
+  #byCanonical: Queues | undefined;
+  /** Exchanges by the canonical hash of their request redacted again, indexed on a first miss. */
+  #byRedacted: Queues | undefined;
   /** Every exchange before this position has been served. */
   #firstUnserved = 0;
 
   /**
-   * `bodyDigest` gives a recorded body's SHA-256 when the tape already knows it (see
-   * `Tape.bodyDigest`): then indexing hashes no body at all.
+   * `recordedForm` puts a recorded request through the transport's redactor again (see
+   * `Redaction.recorded`). `bodyDigest` gives a recorded body's SHA-256 when the tape already
+   * knows it (see `Tape.bodyDigest`): then indexing hashes no body at all.
    */
   constructor(
     events: readonly TapeEvent[],
     match: MatchOptions,
+    recordedForm: (request: RecordedRequest) => RequestLike,
     bodyDigest: (bytes: Uint8Array) => string | undefined = () => undefined,
   ) {
     this.#match = match;
+    this.#recordedForm = recordedForm;
     this.#withHeaders = (match.headers?.length ?? 0) > 0;
     const exchanges: RecordedExchange[] = [];
     events.forEach((event, seq) => {
@@ -69,94 +115,111 @@ export class ReplayIndex {
         this.#withHeaders,
         body === null ? undefined : bodyDigest(body),
       );
-      const exchange: RecordedExchange = {
+      exchanges.push({
         seq,
         index: exchanges.length,
         event,
         raw,
         canonical: undefined,
         consumed: false,
-      };
-      exchanges.push(exchange);
-      const queue = this.#byRaw.get(raw);
-      if (queue === undefined) this.#byRaw.set(raw, [exchange]);
-      else queue.push(exchange);
+      });
     });
     this.exchanges = exchanges;
+    this.#byRaw = new Queues(exchanges, (e) => e.raw);
+  }
+
+  /** The raw key of a live request, to look it up with. */
+  keyOf(request: RequestLike): string {
+    return rawKey(request, this.#withHeaders);
   }
 
   /**
-   * Takes the exchange that serves `request` (in its recorded form), the `at`-th request of the
-   * replay, marking it served; or undefined when none is left to serve it.
+   * Takes the exchange that serves `request` (in its recorded form, with `raw` its raw key), the
+   * `at`-th request of the replay, marking it served; or undefined when none is left to serve it.
    */
-  take(request: RequestLike, at: number): RecordedExchange | undefined {
-    const raw = rawKey(request, this.#withHeaders);
-    const found =
-      this.#match.order === 'positional'
-        ? this.#positional(request, raw, at)
-        : this.#next(request, raw);
+  take(request: RequestLike, at: number, raw = this.keyOf(request)): RecordedExchange | undefined {
+    let found: RecordedExchange | undefined;
+    if (this.#match.order === 'positional') {
+      const next = this.exchanges[at];
+      if (next !== undefined && (next.raw === raw || this.#sameAs(next, request, raw))) {
+        found = next;
+      }
+    } else {
+      found = this.#inOrder(raw) ?? this.#byHash(this.#hashOf(request, raw), true);
+    }
     if (found !== undefined) this.#serve(found);
     return found;
   }
 
-  /** The canonical form of a recorded request, computed now (for a divergence message). */
-  canonicalOf(exchange: RecordedExchange): CanonicalRequest {
-    return canonicalise(exchange.event.request, this.#match);
+  /**
+   * Takes the exchange a request with raw key `raw` is byte-identical to, when the raw key alone
+   * decides which one serves it: the next one in tape order, or (once matching goes by canonical
+   * hash) the next of its canonical class. Otherwise returns undefined and changes nothing, so the
+   * request can be redacted and looked up with `take`.
+   */
+  takeExact(raw: string, at: number): RecordedExchange | undefined {
+    let found: RecordedExchange | undefined;
+    if (this.#match.order === 'positional') {
+      const next = this.exchanges[at];
+      if (next?.raw === raw) found = next;
+    } else {
+      const twin = this.#byCanonical === undefined ? undefined : this.#byRaw.first(raw);
+      found = this.#inOrder(raw) ?? (twin && this.#byHash(this.#canonicalHash(twin), false));
+    }
+    if (found !== undefined) this.#serve(found);
+    return found;
   }
 
-  /** The canonical form of a live request. */
+  /** The canonical form of a recorded request, redacted again (for a divergence message). */
+  canonicalOf(exchange: RecordedExchange): CanonicalRequest {
+    return this.canonicalise(this.#recordedForm(exchange.event.request));
+  }
+
+  /** The canonical form of a request in recorded form. */
   canonicalise(request: RequestLike): CanonicalRequest {
     return canonicalise(request, this.#match);
   }
 
-  #positional(request: RequestLike, raw: string, at: number): RecordedExchange | undefined {
-    const next = this.exchanges[at];
-    if (next === undefined) return undefined;
-    if (next.raw === raw) return next;
-    return this.#canonicalHash(next) === hashCanonical(canonicalise(request, this.#match))
-      ? next
-      : undefined;
+  /**
+   * The next recorded exchange with raw key `raw`, when it is also the first one not yet served:
+   * every exchange before it was served, so none of its canonical class can be ahead of it.
+   * Undefined once matching goes by canonical hash.
+   */
+  #inOrder(raw: string): RecordedExchange | undefined {
+    if (this.#byCanonical !== undefined) return undefined;
+    return this.#byRaw.next(raw, (candidate) => candidate.index === this.#firstUnserved);
   }
 
-  #next(request: RequestLike, raw: string): RecordedExchange | undefined {
-    if (this.#byCanonical === undefined) {
-      const queue = this.#byRaw.get(raw);
-      const candidate = queue?.[this.#rawServed.get(raw) ?? 0];
-      // Every exchange before it was served, so none of its canonical class can be ahead of it.
-      if (candidate !== undefined && candidate.index === this.#firstUnserved) {
-        this.#rawServed.set(raw, (this.#rawServed.get(raw) ?? 0) + 1);
-        return candidate;
-      }
-      this.#byCanonical = this.#indexCanonical();
-    }
-    // A request with the raw key of a recorded one has that one's canonical hash.
-    const twin = this.#byRaw.get(raw)?.[0];
-    const hash =
-      twin !== undefined
-        ? this.#canonicalHash(twin)
-        : hashCanonical(canonicalise(request, this.#match));
-    const queue = this.#byCanonical.get(hash);
-    if (queue === undefined) return undefined;
-    let n = this.#canonicalServed.get(hash) ?? 0;
-    // Exchanges served before the canonical index existed were served in order: skip them.
-    while (queue[n]?.consumed) n++;
-    this.#canonicalServed.set(hash, n + 1);
-    return queue[n];
+  /** The canonical hash of a request: a recorded one's with the same raw key, or computed. */
+  #hashOf(request: RequestLike, raw: string): string {
+    const twin = this.#byRaw.first(raw);
+    return twin !== undefined
+      ? this.#canonicalHash(twin)
+      : hashCanonical(this.canonicalise(request));
   }
 
-  #indexCanonical(): Map<string, RecordedExchange[]> {
-    const byHash = new Map<string, RecordedExchange[]>();
-    for (const exchange of this.exchanges) {
-      const hash = this.#canonicalHash(exchange);
-      const queue = byHash.get(hash);
-      if (queue === undefined) byHash.set(hash, [exchange]);
-      else queue.push(exchange);
-    }
-    return byHash;
+  /**
+   * The next unserved exchange of a canonical class, among the recorded requests as stored, then
+   * (with `redactedToo`) among them redacted again. Each index is built when first needed.
+   */
+  #byHash(hash: string, redactedToo: boolean): RecordedExchange | undefined {
+    this.#byCanonical ??= new Queues(this.exchanges, (e) => this.#canonicalHash(e));
+    const found = this.#byCanonical.next(hash);
+    if (found !== undefined || !redactedToo) return found;
+    this.#byRedacted ??= new Queues(this.exchanges, (e) => hashCanonical(this.canonicalOf(e)));
+    return this.#byRedacted.next(hash);
+  }
+
+  /** Whether `request` (with raw key `raw`) is the same as the recorded exchange, as stored or redacted again. */
+  #sameAs(exchange: RecordedExchange, request: RequestLike, raw: string): boolean {
+    const hash = this.#hashOf(request, raw);
+    return (
+      this.#canonicalHash(exchange) === hash || hashCanonical(this.canonicalOf(exchange)) === hash
+    );
   }
 
   #canonicalHash(exchange: RecordedExchange): string {
-    exchange.canonical ??= hashCanonical(canonicalise(exchange.event.request, this.#match));
+    exchange.canonical ??= hashCanonical(this.canonicalise(exchange.event.request));
     return exchange.canonical;
   }
 

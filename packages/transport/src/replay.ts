@@ -1,10 +1,11 @@
 /**
  * Replay mode: serve recorded responses, never touching the network — there is no inner fetch
- * to reach it. Each live request is put in its recorded form and served the next unconsumed
- * exchange whose request is the same (see replay-index.ts), or refused with a divergence error
- * that says where it differs from the nearest recorded request.
+ * to reach it. Each live request is put in its recorded form (through the same redactor that
+ * recorded the tape) and served the next unconsumed exchange whose request is the same (see
+ * replay-index.ts), or refused with a divergence error that says where it differs from the
+ * nearest recorded request — in recorded form too, so the error never holds a secret.
  */
-import type { RecordedError, RecordedResponse, TapeContent } from '@trace/spec';
+import type { RecordedError, RecordedRequest, RecordedResponse, TapeContent } from '@trace/spec';
 import { fingerprintEvents, Tape } from '@trace/tape';
 import { type Difference, diffRequests, distance, formatDifferences } from './diff.js';
 import { TransportError } from './errors.js';
@@ -59,13 +60,18 @@ export interface ReplayingFetch {
 }
 
 export function replayFetch(options: ReplayOptions): ReplayingFetch {
+  return startReplay(options, Redaction.compile(options));
+}
+
+/** `replayFetch` with the redaction its transport compiled (once, for recording too). */
+export function startReplay(options: ReplayOptions, redaction: Redaction): ReplayingFetch {
   const match = options.match ?? {};
   const withHeaders = (match.headers?.length ?? 0) > 0;
-  const redaction = new Redaction(options);
   const { tape } = options;
   const index = new ReplayIndex(
     tape.events,
     match,
+    (request) => redaction.recorded(request, withHeaders),
     tape instanceof Tape ? (bytes) => tape.bodyDigest(bytes) : undefined,
   );
   const { exchanges } = index;
@@ -79,16 +85,29 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
     const snapshot = taken instanceof Promise ? await taken : taken;
     const at = position++;
     snapshot.signal?.throwIfAborted();
-    const form = redaction.matchForm(snapshot, withHeaders);
-    const exchange = index.take(form, at);
+    const headers = withHeaders ? redaction.headers(snapshot.headers) : [];
+    // The cheap path first: a request byte-identical to a recorded one (a recorded request is
+    // already in recorded form, and redaction is idempotent) is served without redacting it.
+    let raw: string | undefined;
+    let exchange: RecordedExchange | undefined;
+    if (redaction.redactorOnly) {
+      const { method, url, body } = snapshot;
+      raw = index.keyOf({ method, url, headers, body });
+      exchange = index.takeExact(raw, at);
+    }
     if (exchange === undefined) {
-      diverged++;
-      if (options.onMiss) return options.onMiss(snapshot, init);
-      throw divergence(at, snapshot, index.canonicalise(form), index, match);
+      const form = redaction.matchForm(snapshot, headers);
+      const unchanged = form.url === snapshot.url && form.body === snapshot.body;
+      exchange = index.take(form, at, unchanged ? raw : undefined);
+      if (exchange === undefined) {
+        diverged++;
+        if (options.onMiss) return options.onMiss(snapshot, init);
+        throw divergence(at, form, index, match, redaction);
+      }
     }
     matched++;
     if (exchange.event.error !== undefined) throw reviveError(exchange.event.error);
-    return serve(exchange.event.response as RecordedResponse, snapshot, options.pace ?? false);
+    return serve(exchange, snapshot, options.pace ?? false, redaction);
   };
 
   const unconsumed = () => exchanges.filter((e) => !e.consumed).map((e) => e.seq);
@@ -112,7 +131,7 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
       const first = exchanges.find((e) => !e.consumed) as RecordedExchange;
       throw new TransportError(
         'TRANSPORT_UNCONSUMED',
-        `${left.length} recorded exchange(s) were never requested during the replay, the first at tape seq ${first.seq} (${first.event.request.method} ${first.event.request.url}). The run made fewer calls than it recorded: find what changed, or record again.`,
+        `${left.length} recorded exchange(s) were never requested during the replay, the first at tape seq ${first.seq} (${first.event.request.method} ${redaction.url(first.event.request.url)}). The run made fewer calls than it recorded: find what changed, or record again.`,
         { details: { unconsumed: left } },
       );
     },
@@ -134,10 +153,12 @@ function provenFingerprint(tape: TapeContent): () => string {
 }
 
 function serve(
-  response: RecordedResponse,
+  exchange: RecordedExchange,
   snapshot: RequestSnapshot,
   pace: boolean | number,
+  redaction: Redaction,
 ): Response {
+  const response = exchange.event.response as RecordedResponse;
   const head = {
     status: response.status,
     statusText: response.statusText,
@@ -166,11 +187,14 @@ function serve(
         if (end.kind === 'complete') controller.close();
         else if (end.kind === 'error') controller.error(reviveError(end.error));
         else {
+          // The request as recorded names it: never with what the redactor took out of it.
+          const { method } = exchange.event.request;
+          const url = redaction.url(exchange.event.request.url);
           controller.error(
             new TransportError(
               'TRANSPORT_PAST_RECORDING',
-              `The replayed caller read past chunk ${chunks.length} of ${snapshot.method} ${snapshot.url}, where the recorded caller stopped reading. Stop reading at the same point, or record again.`,
-              { details: { url: snapshot.url, chunks: chunks.length } },
+              `The replayed caller read past chunk ${chunks.length} of ${method} ${url}, where the recorded caller stopped reading. Stop reading at the same point, or record again.`,
+              { details: { url, chunks: chunks.length } },
             ),
           );
         }
@@ -216,14 +240,19 @@ export function reviveError(recorded: RecordedError): Error {
   return error;
 }
 
-/** The divergence error: where the live request stands, the nearest recorded one, and how they differ. */
+/**
+ * The divergence error: where the live request stands, the nearest recorded one, and how they
+ * differ. Both are compared in recorded form — the recorded one put through the redactor again,
+ * since a tape recorded before its secrets were detected may hold them — so the error holds none.
+ */
 function divergence(
   position: number,
-  snapshot: RequestSnapshot,
-  canonical: CanonicalRequest,
+  form: RecordedRequest,
   index: ReplayIndex,
   match: MatchOptions,
+  redaction: Redaction,
 ): TransportError {
+  const canonical = index.canonicalise(form);
   const { exchanges } = index;
   // In positional mode the request stands against the exchange at its own position.
   let nearest: RecordedExchange | undefined =
@@ -247,17 +276,18 @@ function divergence(
   }
   const differences: Difference[] =
     nearestForm === undefined ? [] : diffRequests(nearestForm, canonical);
+  const nearestUrl = nearest === undefined ? '' : redaction.url(nearest.event.request.url);
   const where =
     nearest === undefined
       ? 'The tape holds no exchanges at all.'
-      : `The nearest recorded request is exchange ${nearest.index} (tape seq ${nearest.seq}, ${nearest.event.request.method} ${nearest.event.request.url}${nearest.consumed ? ', already served' : ''}); it differs at:\n${formatDifferences(differences) || '  (no difference: it was already served as often as it was recorded)'}`;
+      : `The nearest recorded request is exchange ${nearest.index} (tape seq ${nearest.seq}, ${nearest.event.request.method} ${nearestUrl}${nearest.consumed ? ', already served' : ''}); it differs at:\n${formatDifferences(differences) || '  (no difference: it was already served as often as it was recorded)'}`;
   return new TransportError(
     'TRANSPORT_DIVERGED',
-    `Replay diverged at request ${position} (${snapshot.method} ${snapshot.url}): no recorded exchange is left with this request. ${where}\nThe run no longer makes the calls it recorded: find what changed (a prompt, a tool result, a nondeterministic value drawn outside @trace/nondet), or record again.`,
+    `Replay diverged at request ${position} (${form.method} ${form.url}): no recorded exchange is left with this request. ${where}\nThe run no longer makes the calls it recorded: find what changed (a prompt, a tool result, a nondeterministic value drawn outside @trace/nondet), or record again.`,
     {
       details: {
         position,
-        request: { method: snapshot.method, url: snapshot.url },
+        request: { method: form.method, url: form.url },
         nearest:
           nearest === undefined
             ? null
@@ -265,7 +295,7 @@ function divergence(
                 index: nearest.index,
                 seq: nearest.seq,
                 method: nearest.event.request.method,
-                url: nearest.event.request.url,
+                url: nearestUrl,
                 consumed: nearest.consumed,
               },
         differences,

@@ -2,10 +2,18 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '@trace/store-sqlite';
+import { openMemoryStore, Tape } from '@trace/tape';
+import {
+  FAKE_CREDENTIAL_FORMATS,
+  fakeCredential,
+  fakeCredentialArb,
+  randomChars,
+  seededRandom,
+} from '@trace/test-utils';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './__tests__/http-server.js';
-import { recordFetch } from './index.js';
+import { openTransport, recordFetch, replayFetch, TransportError } from './index.js';
 
 let server: TestServer;
 const dir = mkdtempSync(join(tmpdir(), 'trace-transport-secrets-'));
@@ -17,13 +25,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// Secrets are built at run time from random characters, in the shapes real credentials have.
-const token = fc.stringMatching(/^[A-Za-z0-9]{24,40}$/);
+// Secrets are built at run time (@trace/test-utils): credentials of every format that fits in a
+// header (a PEM block does not), and random tokens of no known format, which only a credential
+// header, parameter or key name gives away.
+const oneLine = FAKE_CREDENTIAL_FORMATS.filter((f) => !fakeCredential(f).text.includes('\n'));
+const token = fc
+  .tuple(fc.integer({ min: 24, max: 40 }), fc.integer())
+  .map(([length, seed]) => randomChars(length, undefined, seededRandom(seed)));
+/** A secret as written (`text`) and the parts of it that must not reach the file. */
 const secret = fc.oneof(
-  token.map((t) => `sk-ant-${'api03'}-${t}`),
-  token.map((t) => `sk-${'proj'}-${t}`),
-  token.map((t) => `ghp_${t}`),
-  token,
+  fakeCredentialArb(oneLine).map((c) => ({ text: c.text, parts: [c.text, ...c.secrets] })),
+  token.map((t) => ({ text: t, parts: [t] })),
 );
 
 describe('credentials never reach the tape file', () => {
@@ -41,15 +53,20 @@ describe('credentials never reach the tape file', () => {
           const store = openSqliteStore(path);
           const recorder = store.record();
           const recording = recordFetch({ sink: recorder, redactBodyFields: ['api_key', 'token'] });
-          const response = await recording.fetch(`${server.url}/json?api_key=${query}&model=m`, {
+          const url = `${server.url}/json?api_key=${encodeURIComponent(query.text)}&model=m`;
+          const response = await recording.fetch(url, {
             method: 'POST',
             headers: {
-              authorization: `Bearer ${auth}`,
-              'x-api-key': apiKey,
-              cookie: `session=${cookie}`,
+              authorization: `Bearer ${auth.text}`,
+              'x-api-key': apiKey.text,
+              cookie: `session=${cookie.text}`,
               'content-type': 'application/json',
             },
-            body: JSON.stringify({ api_key: field, auth: { token: nested }, prompt: 'hello' }),
+            body: JSON.stringify({
+              api_key: field.text,
+              auth: { token: nested.text },
+              prompt: 'hello',
+            }),
           });
           await response.text();
           await recording.close();
@@ -62,11 +79,13 @@ describe('credentials never reach the tape file', () => {
           expect(files).toEqual([path.split('/').pop()]);
           const bytes = readFileSync(path);
           const secrets = { auth, apiKey, cookie, query, field, nested };
-          for (const [where, value] of Object.entries(secrets)) {
-            expect(
-              bytes.includes(Buffer.from(value, 'utf8')),
-              `the ${where} secret was found in the tape file`,
-            ).toBe(false);
+          for (const [where, { parts }] of Object.entries(secrets)) {
+            for (const written of new Set(parts.flatMap((p) => [p, encodeURIComponent(p)]))) {
+              expect(
+                bytes.includes(Buffer.from(written, 'utf8')),
+                `the ${where} secret was found in the tape file`,
+              ).toBe(false);
+            }
           }
           // What is not secret is still there.
           expect(bytes.includes(Buffer.from('"prompt":"hello"'))).toBe(true);
@@ -78,20 +97,31 @@ describe('credentials never reach the tape file', () => {
 
   it('redacts a dotted field path only at its anchor, and a bare name at any depth', async () => {
     const tape = (await import('@trace/tape')).Tape.create();
-    const recording = recordFetch({ sink: tape, redactBodyFields: ['auth.token', 'password'] });
+    const recording = recordFetch({
+      sink: tape,
+      redactBodyFields: ['auth.token', 'password', 'patient.ssn', 'dob'],
+    });
     const body = JSON.stringify({
       auth: { token: 't1' },
       other: { auth: { token: 't2' } },
       list: [{ password: 'p1' }],
+      patient: { ssn: 's1' },
+      family: { patient: { ssn: 's2' } },
+      visits: [{ dob: 'd1' }],
     });
     await (await recording.fetch(`${server.url}/json`, { method: 'POST', body })).text();
     await recording.close();
     const event = tape.events[0];
     if (event?.type !== 'exchange') throw new Error('expected an exchange');
     expect(JSON.parse(new TextDecoder().decode(event.request.body as Uint8Array))).toEqual({
-      auth: { token: '[REDACTED]' },
-      other: { auth: { token: 't2' } },
-      list: [{ password: '[REDACTED]' }],
+      // `auth` and `password` name credentials: their values go whole, wherever they are.
+      auth: '[REDACTED:authorization]',
+      other: { auth: '[REDACTED:authorization]' },
+      list: [{ password: '[REDACTED:password]' }],
+      // Ordinary names: a dotted path only at its anchor, a bare name at any depth.
+      patient: { ssn: '[REDACTED:path]' },
+      family: { patient: { ssn: 's2' } },
+      visits: [{ dob: '[REDACTED:path]' }],
     });
   });
 
@@ -117,5 +147,132 @@ describe('credentials never reach the tape file', () => {
     if (event?.type !== 'exchange') throw new Error('expected an exchange');
     expect(event.request.headers).toEqual([['anthropic-version', '2023-06-01']]);
     expect(event.response?.headers.map(([name]) => name)).not.toContain('set-cookie');
+  });
+});
+
+/** The one exchange `run` records into a fresh in-memory tape, with these options. */
+async function recordOne(
+  options: Omit<Parameters<typeof recordFetch>[0], 'sink'>,
+  run: (f: typeof fetch) => Promise<unknown>,
+) {
+  const tape = Tape.create();
+  const recording = recordFetch({ ...options, sink: tape });
+  await run(recording.fetch);
+  await recording.close();
+  const event = tape.events[0];
+  if (event?.type !== 'exchange') throw new Error('expected an exchange');
+  return { tape, event };
+}
+
+const text = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes ?? new Uint8Array());
+
+describe('redaction options', () => {
+  it('keeps the volatile headers when asked to, and still drops credentials', async () => {
+    const { event } = await recordOne({ keepVolatileHeaders: true }, (f) =>
+      f(`${server.url}/echo`, {
+        method: 'POST',
+        headers: { 'user-agent': 'Anthropic/JS', 'x-stainless-os': 'Linux', 'x-api-key': 'k' },
+        body: 'hi',
+      }),
+    );
+    expect(event.request.headers.map(([name]) => name)).toEqual([
+      'content-type',
+      'user-agent',
+      'x-stainless-os',
+    ]);
+  });
+
+  it("reaches the engine's own options: PII, more key names, keyed hashes", async () => {
+    const key = fakeCredential('anthropic_key');
+    const { event } = await recordOne(
+      {
+        redaction: { pii: true, keys: ['tenant_secret_id'], hashKey: randomChars(24) },
+      },
+      (f) =>
+        f(`${server.url}/echo`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-tenant-secret-id': 't-42' },
+          body: JSON.stringify({ to: 'ada@example.com', tenant_secret_id: 't-42', key: key.text }),
+        }),
+    );
+    expect(event.request.headers).toEqual([['content-type', 'application/json']]);
+    const body = JSON.parse(text(event.request.body));
+    expect(body.to).toMatch(/^\[REDACTED:email#[0-9a-f]{16}\]$/);
+    expect(body.tenant_secret_id).toMatch(/^\[REDACTED:[a-z_]+#[0-9a-f]{16}\]$/);
+    expect(body.key).toMatch(/^\[REDACTED:anthropic_key#[0-9a-f]{16}\]$/);
+    // The server echoed it all back: the response is redacted the same way.
+    const response = event.response?.body;
+    expect(response?.kind === 'bytes' && JSON.parse(text(response.bytes))).toEqual(body);
+  });
+
+  it('runs the hooks after the engine, with the URL as recorded', async () => {
+    const key = fakeCredential('github_token');
+    const seen: string[] = [];
+    const { event } = await recordOne(
+      {
+        redactRequestBody: (body, request) => {
+          seen.push(request.url, text(body));
+          return new TextEncoder().encode(text(body).toUpperCase());
+        },
+        redactResponseBody: (body) => new TextEncoder().encode(`[${text(body).length}]`),
+      },
+      (f) => f(`${server.url}/echo?token=${key.text}`, { method: 'POST', body: `x ${key.text}` }),
+    );
+    expect(seen).toEqual([
+      `${server.url}/echo?token=[REDACTED:token]`,
+      'x [REDACTED:github_token]',
+    ]);
+    expect(text(event.request.body)).toBe('X [REDACTED:GITHUB_TOKEN]');
+    const response = event.response?.body;
+    // The response hook, too, sees what the engine left of the echoed body.
+    expect(response?.kind === 'bytes' && text(response.bytes)).toBe(
+      `[${'x [REDACTED:github_token]'.length}]`,
+    );
+  });
+
+  it('records a failure without the secret its message holds', async () => {
+    const key = fakeCredential('openai_project_key');
+    const failing = async () => {
+      throw new TypeError(`upstream refused the key ${key.text}`);
+    };
+    const { tape, event } = await recordOne({ fetch: failing }, (f) =>
+      f(`${server.url}/json`).catch((e: unknown) => e),
+    );
+    expect(event.error).toEqual({
+      name: 'TypeError',
+      message: 'upstream refused the key [REDACTED:openai_key]',
+    });
+    const replayed = await replayFetch({ tape })
+      .fetch(`${server.url}/json`)
+      .catch((e: unknown) => e);
+    expect((replayed as TypeError).message).toBe('upstream refused the key [REDACTED:openai_key]');
+  });
+
+  it('refuses malformed redaction options with TRANSPORT_INVALID_OPTION, quoting no secret', async () => {
+    const hashKey = fakeCredential('stripe_secret_key').text.slice(0, 12);
+    const bad = [
+      { redaction: { hashKey } },
+      { redaction: { hashkey: 'x'.repeat(20) } as never },
+      { redaction: 'pii' as never },
+      { dropHeaders: [42 as never] },
+      { redactBodyFields: [''] },
+      { redactBodyFields: 'api_key' as never },
+    ];
+    for (const options of bad) {
+      for (const open of [
+        () => recordFetch({ ...options, sink: Tape.create() }),
+        () => replayFetch({ ...options, tape: Tape.create() }),
+        () => openTransport({ ...options, store: openMemoryStore(), id: 'x', env: {} }),
+      ]) {
+        const error = await (async () => open())().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(TransportError.isInstance(error) && error.code, JSON.stringify(options)).toBe(
+          'TRANSPORT_INVALID_OPTION',
+        );
+        expect((error as Error).message).not.toContain(hashKey);
+      }
+    }
   });
 });

@@ -25,9 +25,9 @@ const PACKAGES = [
   'export',
 ];
 // What a project installing transport, or audit, alone receives beside it.
-const TRANSPORT_TARBALLS = ['spec', 'tape', 'transport'];
-const TRANSPORT_INSTALLS = ['@trace/spec', '@trace/tape', '@trace/transport'];
-const AUDIT_INSTALLS = ['@trace/audit', '@trace/spec'];
+const TRANSPORT_TARBALLS = ['spec', 'tape', 'redact', 'transport'];
+const TRANSPORT_INSTALLS = ['@trace/redact', '@trace/spec', '@trace/tape', '@trace/transport'];
+const AUDIT_INSTALLS = ['@trace/audit', '@trace/redact', '@trace/spec'];
 const tarballs = {};
 
 beforeAll(() => {
@@ -156,7 +156,7 @@ console.log(JSON.stringify([rep.uuidV4(), rep.float(), rep.now()]) === JSON.stri
   });
 
   it('@trace/audit writes and verifies a signed log', () => {
-    const dir = project('only-audit', ['spec', 'audit'], {}, { scripts: true });
+    const dir = project('only-audit', ['spec', 'redact', 'audit'], {}, { scripts: true });
     expect(installed(dir)).toEqual(AUDIT_INSTALLS);
     expectNoNativeBuild(dir);
     expect(

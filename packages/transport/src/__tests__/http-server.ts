@@ -1,6 +1,6 @@
 /**
- * A real HTTP server on 127.0.0.1 for the transport tests: JSON, binary, compressed, empty,
- * streamed (with pauses between events), broken-mid-stream and slow responses.
+ * A real HTTP server on 127.0.0.1 for the transport tests: JSON, echoed, binary, compressed,
+ * empty, streamed (with pauses between events), broken-mid-stream and slow responses.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +34,13 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       res.end(
         JSON.stringify({ echo: body.length > 0 ? JSON.parse(body) : null, path: url.pathname }),
       );
+      return;
+    case '/echo':
+      // The body back as it came, under the type it was sent with.
+      res.writeHead(200, {
+        'content-type': req.headers['content-type'] ?? 'application/octet-stream',
+      });
+      res.end(body);
       return;
     case '/binary':
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
