@@ -58,4 +58,9 @@ export type {
   TapeEventType,
   TapeMetadata,
 } from './model/tape-events.js';
-export { type GlobalScope, globalScope, sharedGlobal } from './scope/global-scope.js';
+export {
+  type GlobalScope,
+  globalScope,
+  outsideScopes,
+  sharedGlobal,
+} from './scope/global-scope.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { globalScope } from './global-scope.js';
+import { globalScope, outsideScopes } from './global-scope.js';
 
 /** A global to patch, owned by this test. */
 const holder = globalThis as unknown as { traceScopeTestValue: (() => string) | undefined };
@@ -75,5 +75,28 @@ describe('globalScope', () => {
     const seen = here.run('from here', () => there.run('from there', () => [here.current()]));
     expect(seen).toEqual(['from there']);
     expect(installs).toBe(1);
+  });
+});
+
+describe('outsideScopes', () => {
+  it('leaves every open scope, whichever opened it, and only for the function it runs', async () => {
+    const a = globalScope<string>('@trace/spec.test.outside-a', () => () => {});
+    const b = globalScope<string>('@trace/spec.test.outside-b', () => () => {});
+    const seen = await a.run('a', () =>
+      b.run('b', async () => {
+        const inside = outsideScopes(() => [a.current(), b.current()]);
+        const later = await outsideScopes(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          return [a.current(), b.current()];
+        });
+        return { inside, later, after: [a.current(), b.current()] };
+      }),
+    );
+    expect(seen).toEqual({
+      inside: [undefined, undefined],
+      later: [undefined, undefined],
+      after: ['a', 'b'],
+    });
+    expect(outsideScopes(() => 42)).toBe(42);
   });
 });

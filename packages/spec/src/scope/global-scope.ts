@@ -66,11 +66,15 @@ export function sharedGlobal<T>(key: string, create: () => T): T {
  * scope does not open.
  */
 export function globalScope<T>(key: string, install: () => () => void): GlobalScope<T> {
-  const state = sharedGlobal<SharedState<T>>(key, () => ({
-    context: new AsyncLocalStorage<Frame<T> | undefined>(),
-    open: 0,
-    restore: undefined,
-  }));
+  const state = sharedGlobal<SharedState<T>>(key, () => {
+    const created: SharedState<T> = {
+      context: new AsyncLocalStorage<Frame<T> | undefined>(),
+      open: 0,
+      restore: undefined,
+    };
+    everyScope().add(created as SharedState<unknown>);
+    return created;
+  });
 
   const enter = (): void => {
     if (state.open === 0 && state.restore === undefined) state.restore = install();
@@ -120,6 +124,27 @@ export function globalScope<T>(key: string, install: () => () => void): GlobalSc
       return state.open === 0 ? fn() : state.context.exit(fn);
     },
   };
+}
+
+/** Every scope opened through `globalScope`, by any loaded copy, for `outsideScopes`. */
+function everyScope(): Set<SharedState<unknown>> {
+  return sharedGlobal('@trace/spec.scopes.v1', () => new Set<SharedState<unknown>>());
+}
+
+/**
+ * Runs `fn` outside every scope that is open, whichever package opened it: what `fn` reads from
+ * the patched globals then comes from the platform. Libraries use it for their own work done on a
+ * caller's behalf (a transport timing the chunks of a body the caller reads, the fetch beneath
+ * it), so that only the caller's own reads are served by the caller's scope.
+ */
+export function outsideScopes<R>(fn: () => R): R {
+  let run = fn;
+  for (const state of everyScope()) {
+    if (state.open === 0) continue;
+    const inner = run;
+    run = () => state.context.exit(inner);
+  }
+  return run();
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
