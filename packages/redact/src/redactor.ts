@@ -9,7 +9,7 @@ import { RedactError, RedactErrorCode } from './errors.js';
 import type { PairScan } from './form-pairs.js';
 import { compileHeaderDrop } from './headers.js';
 import type { JsonScan } from './json-text.js';
-import { compileKeys } from './keys.js';
+import { compileKeys, type KeyClassifier } from './keys.js';
 import { type RedactionOptions, resolveOptions } from './options.js';
 import { matchPathRules } from './paths.js';
 import { placeholderWriter } from './placeholder.js';
@@ -117,6 +117,10 @@ export function compileRedactor(options?: RedactionOptions): Redactor {
     keys.classify,
     placeholder,
   );
+  // Keys and pair names are classified as they read once redacted: a name that holds a secret
+  // (`{"token":"xoxb-…"}` as the first item of a pair) must name its neighbour on the first pass
+  // exactly as its redacted form will on the next, or redaction would not be idempotent.
+  const classifyName = classifyRedacted(keys.classify, (name) => text.redact(name, false));
   const keyPrefilter = compilePrefilter([
     ...keys.triggers,
     // Escapes can hide a trigger inside a JSON string: `\u0073k-…`, `https:\/\/user:pw@…`.
@@ -127,7 +131,7 @@ export function compileRedactor(options?: RedactionOptions): Redactor {
   const jsonMayMatch = (t: string): boolean => text.mayMatch(t) || keyPrefilter.test(t);
   const jsonScan = (rules: JsonScan['rules']): JsonScan => ({
     latin1: true,
-    classify: keys.classify,
+    classify: classifyName,
     rules,
     text,
     placeholder,
@@ -135,7 +139,7 @@ export function compileRedactor(options?: RedactionOptions): Redactor {
     depth: 0,
   });
   const pairs = (latin1: boolean, raw: boolean): PairScan => ({
-    classify: keys.classify,
+    classify: classifyName,
     text,
     placeholder,
     latin1,
@@ -152,7 +156,7 @@ export function compileRedactor(options?: RedactionOptions): Redactor {
 
   const keyCache = new Map<string, string>();
   const walkRules: WalkRules = {
-    classify: keys.classify,
+    classify: classifyName,
     rules: resolved.paths,
     text,
     placeholder,
@@ -225,5 +229,22 @@ export function compileRedactor(options?: RedactionOptions): Redactor {
     placeholder: (kind, removed) => placeholder(kind, removed),
     pathKind: (path) =>
       resolved.paths.length === 0 ? undefined : matchPathRules(resolved.paths, path),
+  };
+}
+
+/** A classifier of names as they read once redacted, remembering a bounded number of verdicts. */
+function classifyRedacted(
+  classify: KeyClassifier,
+  redact: (name: string) => string,
+): KeyClassifier {
+  const cache = new Map<string, string | null>();
+  return (name) => {
+    let kind = cache.get(name);
+    if (kind === undefined) {
+      kind = classify(redact(name)) ?? null;
+      if (cache.size >= 4096) cache.clear();
+      cache.set(name, kind);
+    }
+    return kind ?? undefined;
   };
 }

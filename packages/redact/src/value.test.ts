@@ -154,6 +154,28 @@ describe('redactValue', () => {
   });
 });
 
+describe('names that hold a secret', () => {
+  it('name their neighbour as their redacted form will, so a second pass changes nothing', () => {
+    const redactor = compileRedactor();
+    const slack = fakeCredential('slack_bot_token').text;
+    const value = {
+      pair: [`{"token":"${slack}"}`, ` ${slack} `],
+      [`token ${slack}`]: 'kept only if the key is no credential',
+    };
+    const encode = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+    const once = redactor.redactValue(value);
+    expect(once).toEqual({
+      pair: ['{"token":"[REDACTED:token]"}', '[REDACTED:token]'],
+      'token [REDACTED:slack_token]': '[REDACTED:token]',
+    });
+    expect(redactor.redactValue(once)).toEqual(once);
+    expect(redactor.redactJson(value)).toEqual(once);
+    const body = redactor.redactBody(encode(value), 'application/json');
+    expect(JSON.parse(new TextDecoder().decode(body))).toEqual(once);
+    expect(redactor.redactBody(body, 'application/json')).toBe(body);
+  });
+});
+
 describe('options', () => {
   it('rejects malformed options with REDACT_INVALID_OPTIONS, never echoing a secret', () => {
     const secret = fakeCredential('openai_project_key').text;
