@@ -1,4 +1,5 @@
 // @trace/store-sqlite benchmarks: figures printed, never asserted. Run with `pnpm bench` (after a build).
+
 import { execFileSync } from 'node:child_process';
 import {
   closeSync,
@@ -13,46 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tape } from '@trace/tape';
+import { jsonExchange, printFigure, seededBytes } from '@trace/test-utils';
 import { openSqliteStore } from '../dist/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trace-store-sqlite-bench-'));
 const results = [];
 
-function bodyOf(size, seed) {
-  const bytes = new Uint8Array(size);
-  let x = (seed * 2654435761 + 1) >>> 0;
-  for (let i = 0; i < size; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0; // 32-bit LCG: every body distinct
-    bytes[i] = x >>> 24;
-  }
-  return bytes;
-}
-
-function exchange(requestBody, responseBody, i) {
-  return {
-    type: 'exchange',
-    request: {
-      method: 'POST',
-      url: `http://127.0.0.1:8080/v1/messages?i=${i}`,
-      headers: [['content-type', 'application/json']],
-      body: requestBody,
-    },
-    response: {
-      status: 200,
-      statusText: 'OK',
-      headers: [['content-type', 'application/json']],
-      body: { kind: 'bytes', bytes: responseBody },
-    },
-  };
-}
-
-function report(name, value, unit, target, met) {
-  results.push({ name, value, unit, target, met });
-  const verdict = met === undefined ? '' : met ? '  MET' : '  NOT MET';
-  console.log(
-    `${name.padEnd(58)} ${String(value).padStart(12)} ${unit.padEnd(12)} ${target ?? ''}${verdict}`,
-  );
-}
+const report = (name, value, unit, target, met) =>
+  results.push(printFigure({ name, value, unit, target, met }));
 
 // 2. Durable appends through a recorder, for 1 KB and 100 KB exchanges. The floor of a 'full'
 //    append is one flush to this disk, measured first: a plain write + fdatasync of 1 KB.
@@ -79,7 +48,11 @@ for (const durability of ['normal', 'full']) {
     const store = openSqliteStore(path, { durability });
     const recorder = store.record();
     const events = Array.from({ length: count }, (_, i) =>
-      exchange(bodyOf(size / 2, i), bodyOf(size / 2, i + 1e6), i),
+      jsonExchange(
+        seededBytes(size / 2, i),
+        seededBytes(size / 2, i + 1e6),
+        `http://127.0.0.1:8080/v1/messages?i=${i}`,
+      ),
     );
     const t0 = process.hrtime.bigint();
     for (const e of events) recorder.append(e);
@@ -99,7 +72,13 @@ for (const durability of ['normal', 'full']) {
   const store = openSqliteStore(path, { durability: 'normal' });
   const tape = Tape.create({ id: 'big' });
   for (let i = 0; i < 10_000; i++)
-    tape.append(exchange(bodyOf(5 * 1024, i), bodyOf(5 * 1024, i + 1e6), i));
+    tape.append(
+      jsonExchange(
+        seededBytes(5 * 1024, i),
+        seededBytes(5 * 1024, i + 1e6),
+        `http://127.0.0.1:8080/v1/messages?i=${i}`,
+      ),
+    );
   store.save(tape);
   store.close();
   const size = statSync(path).size;

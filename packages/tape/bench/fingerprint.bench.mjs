@@ -1,37 +1,11 @@
 // @trace/tape benchmarks: figures printed, never asserted. Run with `pnpm bench` (after a build).
 // The SQLite store's own figures (durable appends, open + verify) are in @trace/store-sqlite.
+
 import { createHash } from 'node:crypto';
+import { jsonExchange, printFigure, seededBytes } from '@trace/test-utils';
 import { fingerprintEvents, openMemoryStore, Tape } from '../dist/index.js';
 
 const results = [];
-
-function bodyOf(size, seed) {
-  const bytes = new Uint8Array(size);
-  let x = (seed * 2654435761 + 1) >>> 0;
-  for (let i = 0; i < size; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0; // 32-bit LCG: every body distinct
-    bytes[i] = x >>> 24;
-  }
-  return bytes;
-}
-
-function exchange(requestBody, responseBody, i) {
-  return {
-    type: 'exchange',
-    request: {
-      method: 'POST',
-      url: `http://127.0.0.1:8080/v1/messages?i=${i}`,
-      headers: [['content-type', 'application/json']],
-      body: requestBody,
-    },
-    response: {
-      status: 200,
-      statusText: 'OK',
-      headers: [['content-type', 'application/json']],
-      body: { kind: 'bytes', bytes: responseBody },
-    },
-  };
-}
 
 /** Best of `rounds` timings of fn, in ms. */
 function best(rounds, fn) {
@@ -44,18 +18,17 @@ function best(rounds, fn) {
   return min;
 }
 
-function report(name, value, unit, target, met) {
-  results.push({ name, value, unit, target, met });
-  const verdict = met === undefined ? '' : met ? '  MET' : '  NOT MET';
-  console.log(
-    `${name.padEnd(58)} ${String(value).padStart(12)} ${unit.padEnd(12)} ${target ?? ''}${verdict}`,
-  );
-}
+const report = (name, value, unit, target, met) =>
+  results.push(printFigure({ name, value, unit, target, met }));
 
 // 1. Fingerprint throughput against raw SHA-256 over the same bytes.
 {
   const events = Array.from({ length: 400 }, (_, i) =>
-    exchange(bodyOf(64 * 1024, i), bodyOf(64 * 1024, i + 1e6), i),
+    jsonExchange(
+      seededBytes(64 * 1024, i),
+      seededBytes(64 * 1024, i + 1e6),
+      `http://127.0.0.1:8080/v1/messages?i=${i}`,
+    ),
   );
   const buffers = events.flatMap((e) => [e.request.body, e.response.body.bytes]);
   const total = buffers.reduce((n, b) => n + b.length, 0);
@@ -93,7 +66,13 @@ function report(name, value, unit, target, met) {
 {
   const tape = Tape.create({ id: 'memory' });
   for (let i = 0; i < 2000; i++)
-    tape.append(exchange(bodyOf(4 * 1024, i), bodyOf(1024, i + 1e6), i));
+    tape.append(
+      jsonExchange(
+        seededBytes(4 * 1024, i),
+        seededBytes(1024, i + 1e6),
+        `http://127.0.0.1:8080/v1/messages?i=${i}`,
+      ),
+    );
   void tape.fingerprint;
   const store = openMemoryStore();
   store.save(tape);

@@ -1,3 +1,4 @@
+import { jsonExchange as exchange } from '@trace/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,24 +8,6 @@ import {
 import { fingerprintEvents, Tape, type TapeEvent } from './index.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
-
-function exchange(requestBody: Uint8Array, responseBody: Uint8Array): TapeEvent {
-  return {
-    type: 'exchange',
-    request: {
-      method: 'POST',
-      url: 'http://127.0.0.1/v1/messages',
-      headers: [],
-      body: requestBody,
-    },
-    response: {
-      status: 200,
-      statusText: 'OK',
-      headers: [['content-type', 'application/json']],
-      body: { kind: 'bytes', bytes: responseBody },
-    },
-  };
-}
 
 /** Every object and array reachable from `value`, bodies aside. */
 function containers(value: unknown, found: object[] = []): object[] {
@@ -76,7 +59,7 @@ describe('Tape.append and the deferred fingerprint', () => {
   it('refuses an invalid event at append, leaving the tape and its pending events as they were', () => {
     const tape = Tape.create();
     tape.append(exchange(text('a'), text('b')));
-    const bad = { ...exchange(text('c'), text('d')), request: { method: 'POST' } } as TapeEvent;
+    const bad = { ...exchange(text('c'), text('d')), request: { method: 'POST' } } as unknown as TapeEvent;
     expect(() => tape.append(bad)).toThrow(
       expect.objectContaining({
         code: 'TAPE_INVALID_EVENT',

@@ -90,3 +90,4 @@ export function checkQuickStart(packageDir: string | URL): QuickStartRun {
   }
   return run;
 }
+export { type BenchFigure, jsonExchange, printFigure, seededBytes } from './bench.js';
