@@ -59,7 +59,10 @@ describe('Tape.append and the deferred fingerprint', () => {
   it('refuses an invalid event at append, leaving the tape and its pending events as they were', () => {
     const tape = Tape.create();
     tape.append(exchange(text('a'), text('b')));
-    const bad = { ...exchange(text('c'), text('d')), request: { method: 'POST' } } as unknown as TapeEvent;
+    const bad = {
+      ...exchange(text('c'), text('d')),
+      request: { method: 'POST' },
+    } as unknown as TapeEvent;
     expect(() => tape.append(bad)).toThrow(
       expect.objectContaining({
         code: 'TAPE_INVALID_EVENT',
