@@ -1,5 +1,6 @@
 // Cost per draw of @trace/nondet against the direct platform call, measured in the same run.
 // Run with `pnpm bench` (node --expose-gc bench/nondet.bench.mjs) after `pnpm build`.
+import { outsideScopes } from '@trace/spec';
 import { compareLogs, live, recording, replay, withGlobals } from '../dist/index.js';
 
 // An agent run draws hundreds to thousands of values; a recording of N draws per round keeps the
@@ -98,8 +99,7 @@ for (const [name, call] of Object.entries(globalsCases)) {
 
 /** Runs `fn` outside the current scope, as unrelated concurrent code would. */
 function outsideAnyScope(fn) {
-  const store = globalThis[Symbol.for('@trace/nondet.platform.v1')].scope;
-  return store.exit(fn);
+  return outsideScopes(fn);
 }
 
 // compareLogs must stay linear in the log's length: a long run's log is compared whole. Per-draw

@@ -1,4 +1,5 @@
 import { type GlobalScope, globalScope } from '@trace/spec';
+import { type CallerFilter, libraryCallers } from './callers.js';
 import { invalidArgument, NondetError, NondetErrorCode } from './errors.js';
 import { PLATFORM } from './platform.js';
 import type { NondetSource } from './source.js';
@@ -19,8 +20,18 @@ const MAX_RANDOM_VALUES = 65536;
  * (a user source built on `Date.now()`) then gets the platform instead of recursing forever. */
 let serving = false;
 
-function current(): NondetSource | undefined {
-  return serving ? undefined : GLOBALS.current();
+/** What a scope serves, and which callers it leaves to the platform. */
+interface Scoped {
+  readonly source: NondetSource;
+  readonly libraries: CallerFilter | undefined;
+}
+
+/** The source serving a read of `patched` here, or undefined when the platform serves it. */
+function current(patched: (...args: never[]) => unknown): NondetSource | undefined {
+  if (serving) return undefined;
+  const scoped = GLOBALS.current();
+  if (scoped === undefined || scoped.libraries?.(patched)) return undefined;
+  return scoped.source;
 }
 
 function serve<T>(source: NondetSource, draw: (source: NondetSource) => T): T {
@@ -38,22 +49,22 @@ const uuid = (s: NondetSource) => s.uuidV4();
 const monotonic = (s: NondetSource) => s.monotonic();
 
 function patchedDateNow(): number {
-  const source = current();
+  const source = current(patchedDateNow);
   return source === undefined ? PLATFORM.dateNow() : serve(source, now);
 }
 
 function patchedMathRandom(): number {
-  const source = current();
+  const source = current(patchedMathRandom);
   return source === undefined ? PLATFORM.mathRandom() : serve(source, random);
 }
 
 function patchedRandomUUID(): string {
-  const source = current();
+  const source = current(patchedRandomUUID);
   return source === undefined ? PLATFORM.randomUUID() : serve(source, uuid);
 }
 
 function patchedPerformanceNow(): number {
-  const source = current();
+  const source = current(patchedPerformanceNow);
   return source === undefined ? PLATFORM.performanceNow() : serve(source, monotonic);
 }
 
@@ -67,7 +78,7 @@ function isIntegerArray(value: unknown): value is ArrayBufferView {
 }
 
 function patchedGetRandomValues<T extends ArrayBufferView | null>(array: T): T {
-  const source = current();
+  const source = current(patchedGetRandomValues);
   // Anything the platform would refuse goes to the platform, so it refuses it the same way.
   if (source === undefined || !isIntegerArray(array) || array.byteLength > MAX_RANDOM_VALUES) {
     return PLATFORM.getRandomValues(array);
@@ -85,7 +96,7 @@ const OriginalDate = PLATFORM.Date;
  * for dates made before, during and after a scope, and every date is a real `Date`.
  */
 function VirtualDate(this: unknown, ...args: unknown[]): unknown {
-  const source = current();
+  const source = current(VirtualDate);
   if (new.target === undefined) {
     return source === undefined ? OriginalDate() : new OriginalDate(serve(source, now)).toString();
   }
@@ -176,7 +187,7 @@ function install(): () => void {
  * The scope that routes the patched globals, shared with every other loaded copy of this package:
  * one scope must route the globals whichever copy opened it.
  */
-export const GLOBALS: GlobalScope<NondetSource> = globalScope('@trace/nondet.globals.v2', install);
+export const GLOBALS: GlobalScope<Scoped> = globalScope('@trace/nondet.globals.v3', install);
 
 const SOURCE_METHODS = ['now', 'float', 'uuidV4', 'bytes', 'monotonic'] as const;
 
@@ -188,8 +199,15 @@ const SOURCE_METHODS = ['now', 'float', 'uuidV4', 'bytes', 'monotonic'] as const
  * returns, throws, or its promise settles. Timers are not faked.
  *
  * Returns what `fn` returns (a promise if `fn` is async).
+ *
+ * `options.libraries` names packages whose own reads are not the caller's: a read made by a
+ * function in one of them, or in Node's internals, is served by the platform (see callers.ts).
  */
-export function withGlobals<T>(source: NondetSource, fn: () => T): T {
+export function withGlobals<T>(
+  source: NondetSource,
+  fn: () => T,
+  options: WithGlobalsOptions = {},
+): T {
   if (
     typeof source !== 'object' ||
     source === null ||
@@ -205,7 +223,33 @@ export function withGlobals<T>(source: NondetSource, fn: () => T): T {
   if (typeof fn !== 'function') {
     throw invalidArgument('withGlobals(source, fn) needs a function to run.', { argument: 'fn' });
   }
-  return GLOBALS.run(source, fn);
+  return GLOBALS.run({ source, libraries: librariesOf(options) }, fn);
+}
+
+export interface WithGlobalsOptions {
+  /**
+   * npm packages whose own reads of the globals the platform serves, not the source: an SDK's
+   * request ids, timings and retry jitter. Reads from Node's internals are then the platform's too.
+   * Finding a read's caller costs a few microseconds, so only scopes that list libraries pay it.
+   */
+  readonly libraries?: readonly string[];
+}
+
+function librariesOf(options: WithGlobalsOptions): CallerFilter | undefined {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidArgument('withGlobals(source, fn, options) takes an options object.', {
+      argument: 'options',
+    });
+  }
+  const { libraries } = options;
+  if (libraries === undefined) return undefined;
+  if (!Array.isArray(libraries) || !libraries.every((name) => typeof name === 'string' && name)) {
+    throw invalidArgument(
+      'withGlobals options.libraries must be an array of npm package names, such as ["@anthropic-ai/sdk", "openai"].',
+      { argument: 'libraries' },
+    );
+  }
+  return libraryCallers(libraries);
 }
 
 /**
@@ -213,5 +257,5 @@ export function withGlobals<T>(source: NondetSource, fn: () => T): T {
  * around it, or undefined outside every open scope.
  */
 export function currentSource(): NondetSource | undefined {
-  return GLOBALS.current();
+  return GLOBALS.current()?.source;
 }

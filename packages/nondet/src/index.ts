@@ -8,7 +8,7 @@ export { bigintCodec, bytesCodec, float64Codec } from './codecs.js';
 export { drifting } from './drifting.js';
 export { NondetDivergenceError, NondetError, NondetErrorCode } from './errors.js';
 export { live, type SeededOptions, seeded } from './generating.js';
-export { currentSource, withGlobals } from './globals.js';
+export { currentSource, type WithGlobalsOptions, withGlobals } from './globals.js';
 export {
   compareLogs,
   type DrawLog,
