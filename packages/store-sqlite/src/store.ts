@@ -1,8 +1,8 @@
 import type { TapeMetadata } from '@trace/spec';
 import { toHex } from '@trace/spec';
 import {
-  type CreateTapeOptions,
   type DeleteResult,
+  type RecordTapeOptions,
   type SaveResult,
   Tape,
   TapeError,
@@ -16,6 +16,7 @@ import {
   type StoredBlob,
   StoreRefusals,
   SyncTapeRecorder,
+  stagingId,
   TapeReader,
   validRunId,
   verifyStoredTapes,
@@ -90,16 +91,21 @@ export class SqliteTapeStore implements TapeStore {
    * Starts recording a new tape under a new run id. Each `append` is committed on its own, so
    * a process killed at any instant leaves the events appended so far, whole.
    */
-  record(options: CreateTapeOptions = {}): SqliteTapeRecorder {
+  record(options: RecordTapeOptions = {}): SqliteTapeRecorder {
     this.#writable();
     const tape = Tape.create(options);
-    this.#write(() => {
-      if (this.#statements.tapeById.get(tape.id) !== undefined) {
-        throw this.#refusals.idTaken(tape.id);
+    const storedAs = this.#write(() => {
+      if (this.#statements.tapeById.get(tape.id) === undefined) {
+        this.#insertTape(tape.id, tape, 'recording', 0);
+        return tape.id;
       }
-      this.#insertTape(tape, 'recording', 0);
+      if (options.replace !== true) throw this.#refusals.idTaken(tape.id);
+      // Re-recording: staged beside the old tape, which stays whole until `finish()`.
+      const staged = stagingId(tape.id);
+      this.#insertTape(staged, tape, 'recording', 0);
+      return staged;
     });
-    return new SqliteTapeRecorder(tape.id, this, this.#refusals);
+    return new SqliteTapeRecorder(tape.id, storedAs, this, this.#refusals);
   }
 
   /**
@@ -118,7 +124,7 @@ export class SqliteTapeStore implements TapeStore {
         }
         throw this.#refusals.differentContent(tape.id, stored, fingerprint);
       }
-      this.#insertTape(tape, tape.complete ? 'complete' : 'recording', tape.events.length);
+      this.#insertTape(tape.id, tape, tape.complete ? 'complete' : 'recording', tape.events.length);
       for (const event of encodedEventsOf(tape)) this.#writeEvent(tape.id, event);
       return { id: tape.id, fingerprint, created: true };
     });
@@ -174,11 +180,7 @@ export class SqliteTapeStore implements TapeStore {
     const s = this.#statements;
     return this.#write((): DeleteResult => {
       if (s.tapeById.get(runId) === undefined) return { id, deleted: false, blobsRemoved: 0 };
-      const blobsRemoved = s.deleteOwnBlobs.run({ id: runId }).changes;
-      s.deleteReferences.run(runId);
-      s.deleteEvents.run(runId);
-      s.deleteTape.run(runId);
-      return { id, deleted: true, blobsRemoved };
+      return { id, deleted: true, blobsRemoved: this.#deleteTape(runId) };
     });
   }
 
@@ -264,19 +266,40 @@ export class SqliteTapeStore implements TapeStore {
     this.#writeEvent(id, event);
   }
 
-  /** @internal Marks a recording complete. */
-  finishRecording(id: string, eventCount: number): void {
+  /**
+   * @internal Marks a recording complete; a re-recording staged as `storedAs` takes the id `id`
+   * in the same transaction, the old tape and the blobs only it used going with it.
+   */
+  finishRecording(id: string, storedAs: string, eventCount: number): void {
+    const s = this.#statements;
     this.#write(() => {
-      if (this.#statements.markComplete.run(id, eventCount).changes !== 1) {
+      if (s.markComplete.run(storedAs, eventCount).changes !== 1) {
         throw this.#refusals.deletedWhileRecording(id);
       }
+      if (storedAs === id) return;
+      this.#deleteTape(id);
+      const move = { from: storedAs, to: id };
+      s.copyTape.run(move);
+      s.renameEvents.run(move);
+      s.renameReferences.run(move);
+      s.deleteTape.run(storedAs);
     });
   }
 
-  #insertTape(tape: Tape, state: TapeRow['state'], eventCount: number): void {
+  /** Removes a tape, its events, its references and the blobs only it used; returns their count. */
+  #deleteTape(id: string): number {
+    const s = this.#statements;
+    const blobsRemoved = s.deleteOwnBlobs.run({ id }).changes;
+    s.deleteReferences.run(id);
+    s.deleteEvents.run(id);
+    s.deleteTape.run(id);
+    return blobsRemoved;
+  }
+
+  #insertTape(id: string, tape: Tape, state: TapeRow['state'], eventCount: number): void {
     const counts = tape.counts;
     this.#statements.insertTape.run(
-      tape.id,
+      id,
       tape.metadata.createdAt,
       JSON.stringify(tape.metadata),
       state,
@@ -339,10 +362,13 @@ export class SqliteTapeStore implements TapeStore {
 /** Appends to a tape of an `SqliteTapeStore`: each append is one transaction. */
 export class SqliteTapeRecorder extends SyncTapeRecorder {
   readonly #store: SqliteTapeStore;
+  /** The id the rows are written under: `id`, or a staging id while re-recording it. */
+  readonly #storedAs: string;
 
   /** @internal Use `SqliteTapeStore.record`. */
-  constructor(id: string, store: SqliteTapeStore, refusals: StoreRefusals) {
+  constructor(id: string, storedAs: string, store: SqliteTapeStore, refusals: StoreRefusals) {
     super(id, refusals);
+    this.#storedAs = storedAs;
     this.#store = store;
   }
 
@@ -351,11 +377,11 @@ export class SqliteTapeRecorder extends SyncTapeRecorder {
   }
 
   protected write(event: EncodedTapeEvent): void {
-    this.#store.appendEvent(this.id, event);
+    this.#store.appendEvent(this.#storedAs, event);
   }
 
   protected writeFinish(): void {
-    this.#store.finishRecording(this.id, this.eventCount);
+    this.#store.finishRecording(this.id, this.#storedAs, this.eventCount);
   }
 }
 

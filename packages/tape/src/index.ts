@@ -24,6 +24,7 @@ export {
 export type {
   Awaitable,
   DeleteResult,
+  RecordTapeOptions,
   SaveResult,
   TapeRecorder,
   TapeStore,

@@ -51,6 +51,13 @@ export interface StoreStatements {
   deleteReferences: Run<[string]>;
   deleteEvents: Run<[string]>;
   deleteTape: Run<[string]>;
+  /**
+   * A finished re-recording takes its id: a copy of its tape row under the id, its events and
+   * references moved over, then its staged row removed (in that order, for the foreign keys).
+   */
+  copyTape: Run<[{ from: string; to: string }]>;
+  renameEvents: Run<[{ from: string; to: string }]>;
+  renameReferences: Run<[{ from: string; to: string }]>;
 }
 
 export function prepareStatements(db: Database.Database): StoreStatements {
@@ -103,5 +110,12 @@ export function prepareStatements(db: Database.Database): StoreStatements {
     deleteReferences: db.prepare('DELETE FROM tape_blobs WHERE tape_id = ?'),
     deleteEvents: db.prepare('DELETE FROM events WHERE tape_id = ?'),
     deleteTape: db.prepare('DELETE FROM tapes WHERE id = ?'),
+    copyTape: db.prepare(
+      `INSERT INTO tapes (id, created_at, metadata, state, event_count, head, draw_count, exchange_count, annotation_count)
+       SELECT @to, created_at, metadata, state, event_count, head, draw_count, exchange_count, annotation_count
+       FROM tapes WHERE id = @from`,
+    ),
+    renameEvents: db.prepare('UPDATE events SET tape_id = @to WHERE tape_id = @from'),
+    renameReferences: db.prepare('UPDATE tape_blobs SET tape_id = @to WHERE tape_id = @from'),
   };
 }

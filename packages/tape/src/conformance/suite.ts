@@ -199,6 +199,46 @@ export function describeTapeStoreConformance(name: string, harness: TapeStoreHar
       expect(await store.verify()).toMatchObject({ ok: true, blobsChecked: 0 });
     });
 
+    it('re-records a tape with replace: the old one stands until finish, then the new one takes its id', async () => {
+      const old = sampleTape('run', 3); // 6 blobs
+      await store.save(old);
+      await expectRefusal(() => store.record({ id: 'run' }), 'TAPE_ID_CONFLICT');
+      const recorder = await store.record({ id: 'run', replace: true });
+      expect(recorder.id).toBe('run');
+      await recorder.append(exchange(0)); // shared with the old tape
+      await recorder.append(exchange(50)); // new
+      // Until finish, the old tape is what the id holds; the new one is staged beside it.
+      expect((await store.load('run')).fingerprint).toBe(old.fingerprint);
+      const staged = (await store.list()).filter((t) => t.id !== 'run');
+      expect(staged).toHaveLength(1);
+      expect(staged[0]).toMatchObject({ complete: false, eventCount: 2 });
+      expect(staged[0]!.id.startsWith('run~next-')).toBe(true);
+      await recorder.finish();
+      const replaced = await store.load('run');
+      expect(replaced.complete).toBe(true);
+      expect(replaced.fingerprint).toBe(recorder.fingerprint);
+      expect(replaced.fingerprint).toBe(fingerprintEvents([exchange(0), exchange(50)]));
+      expect((await store.list()).map((t) => t.id)).toEqual(['run']);
+      // The old tape's blobs that the new one does not use are gone with it.
+      expect(await store.verify()).toMatchObject({ ok: true, blobsChecked: 4 });
+      // With no tape under the id, replace records as usual.
+      const fresh = await store.record({ id: 'fresh', replace: true });
+      await fresh.finish();
+      expect((await store.list()).map((t) => t.id).sort()).toEqual(['fresh', 'run']);
+    });
+
+    it('keeps the old tape whole when a re-recording is abandoned or deleted before finish', async () => {
+      const old = sampleTape('run', 2);
+      await store.save(old);
+      const abandoned = await store.record({ id: 'run', replace: true });
+      await abandoned.append(exchange(70));
+      const staged = (await store.list()).find((t) => t.id !== 'run')!;
+      expect(await store.delete(staged.id)).toMatchObject({ deleted: true, blobsRemoved: 2 });
+      await expectRefusal(() => abandoned.finish(), 'TAPE_ID_NOT_FOUND');
+      expect((await store.load('run')).fingerprint).toBe(old.fingerprint);
+      expect(await store.verify()).toMatchObject({ ok: true, blobsChecked: 4 });
+    });
+
     it('verifies a sound store, counting its blobs and bytes, whole or one tape', async () => {
       const tape = sampleTape('run-1');
       await store.save(tape);
@@ -300,10 +340,15 @@ export function describeTapeStoreConformance(name: string, harness: TapeStoreHar
         await store.save(saved);
         const recorder = await store.record({ id: 'recorded' });
         await recorder.append(exchange(9));
+        // A re-recording that the process never finished: the tape it would replace stays.
+        const rerecord = await store.record({ id: 'saved', replace: true });
+        await rerecord.append(exchange(10));
         await store.close();
         store = await (harness.reopen as NonNullable<TapeStoreHarness['reopen']>)(store);
-        const listed = (await store.list()).map((t) => `${t.id} ${t.complete}`);
-        expect(listed.sort()).toEqual(['recorded false', 'saved true']);
+        const listed = (await store.list()).map(
+          (t) => `${t.id.replace(/~next-[0-9a-f]+$/, '~next')} ${t.complete}`,
+        );
+        expect(listed.sort()).toEqual(['recorded false', 'saved true', 'saved~next false']);
         expect((await store.load('saved')).fingerprint).toBe(saved.fingerprint);
         expect((await store.load('recorded')).fingerprint).toBe(recorder.fingerprint);
         expect((await store.verify()).ok).toBe(true);

@@ -9,9 +9,15 @@ import type { TapeMetadata } from '@trace/spec';
 import { toHex } from '@trace/spec';
 import { FINGERPRINT_SEED } from '../fingerprint.js';
 import { type EncodedTapeEvent, encodedEventsOf } from '../store/chain.js';
-import type { DeleteResult, SaveResult, TapeStore, TapeSummary } from '../store/interface.js';
+import type {
+  DeleteResult,
+  RecordTapeOptions,
+  SaveResult,
+  TapeStore,
+  TapeSummary,
+} from '../store/interface.js';
 import { TapeReader } from '../store/reader.js';
-import { StoreRefusals } from '../store/refusals.js';
+import { StoreRefusals, stagingId } from '../store/refusals.js';
 import type { StoredEventRecord } from '../store/stored.js';
 import { SyncTapeRecorder } from '../store/sync-recorder.js';
 import { verifyStoredTapes } from '../store/verify.js';
@@ -24,7 +30,8 @@ export interface MemoryStoreOptions {
 }
 
 interface MemoryTape {
-  readonly id: string;
+  /** Its run id; a staging id while it is re-recording another tape (see `replace`). */
+  id: string;
   readonly createdAt: string;
   /** As JSON text, so that a loaded tape's metadata is a copy. */
   readonly metadata: string;
@@ -64,12 +71,13 @@ export class MemoryTapeStore implements TapeStore {
     this.#refusals = new StoreRefusals(location);
   }
 
-  record(options: CreateTapeOptions = {}): SyncTapeRecorder {
+  record(options: RecordTapeOptions = {}): SyncTapeRecorder {
     this.#open();
     const tape = Tape.create(options);
-    if (this.#tapes.has(tape.id)) throw this.#refusals.idTaken(tape.id);
-    const row = this.#newRow(tape.id, tape.metadata, false);
-    return new MemoryTapeRecorder(row, this, this.#refusals);
+    const replacing = this.#tapes.has(tape.id);
+    if (replacing && options.replace !== true) throw this.#refusals.idTaken(tape.id);
+    const row = this.#newRow(replacing ? stagingId(tape.id) : tape.id, tape.metadata, false);
+    return new MemoryTapeRecorder(tape.id, row, this, this.#refusals);
   }
 
   save(tape: Tape): SaveResult {
@@ -127,7 +135,21 @@ export class MemoryTapeStore implements TapeStore {
     this.#open();
     const row = this.#tapes.get(validRunId(id));
     if (row === undefined) return { id, deleted: false, blobsRemoved: 0 };
-    this.#tapes.delete(id);
+    return { id, deleted: true, blobsRemoved: this.#remove(row) };
+  }
+
+  /** @internal A finished re-recording takes its id: the old tape goes, in one step. */
+  takeId(row: MemoryTape, id: string): void {
+    const old = this.#tapes.get(id);
+    if (old !== undefined) this.#remove(old);
+    this.#tapes.delete(row.id);
+    row.id = id;
+    this.#tapes.set(id, row);
+  }
+
+  /** Removes a tape and the blobs only it used; returns how many blobs went. */
+  #remove(row: MemoryTape): number {
+    this.#tapes.delete(row.id);
     let blobsRemoved = 0;
     for (const key of row.blobs) {
       const blob = this.#blobs.get(key) as MemoryBlob;
@@ -136,7 +158,7 @@ export class MemoryTapeStore implements TapeStore {
         blobsRemoved++;
       }
     }
-    return { id, deleted: true, blobsRemoved };
+    return blobsRemoved;
   }
 
   verify(id?: string): TapeVerifyReport {
@@ -238,8 +260,9 @@ class MemoryTapeRecorder extends SyncTapeRecorder {
   readonly #store: MemoryTapeStore;
   readonly #refusals: StoreRefusals;
 
-  constructor(row: MemoryTape, store: MemoryTapeStore, refusals: StoreRefusals) {
-    super(row.id, refusals);
+  /** `row` is staged under another id when it re-records tape `id`. */
+  constructor(id: string, row: MemoryTape, store: MemoryTapeStore, refusals: StoreRefusals) {
+    super(id, refusals);
     this.#row = row;
     this.#store = store;
     this.#refusals = refusals;
@@ -257,5 +280,6 @@ class MemoryTapeRecorder extends SyncTapeRecorder {
   protected writeFinish(): void {
     if (!this.#store.current(this.#row)) throw this.#refusals.deletedWhileRecording(this.id);
     this.#row.complete = true;
+    if (this.#row.id !== this.id) this.#store.takeId(this.#row, this.id);
   }
 }

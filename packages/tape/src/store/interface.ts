@@ -41,9 +41,22 @@ export interface DeleteResult {
   readonly blobsRemoved: number;
 }
 
+/** How a store records a tape. */
+export interface RecordTapeOptions extends CreateTapeOptions {
+  /**
+   * Re-record: when the store already holds a tape under `id`, record the new one beside it and
+   * let it take the id only when `finish()` succeeds, in one atomic step (the old tape, and every
+   * blob only it used, go then). Until then the old tape stays as it was, loadable; a recording
+   * that dies first leaves it untouched, and the partial one under a staging id
+   * (`<id>~next-<hex>`, listed as incomplete) for `delete` to remove. Without `replace`, an id the
+   * store holds is refused with TAPE_ID_CONFLICT.
+   */
+  readonly replace?: boolean;
+}
+
 /** Appends one run's events to a store as they happen. */
 export interface TapeRecorder {
-  /** The run id the tape is recorded under. */
+  /** The run id the tape is recorded under (the id it takes at `finish()`, when replacing). */
   readonly id: string;
   /**
    * Appends one event and returns its sequence number (0-based). An invalid event is refused
@@ -76,8 +89,11 @@ export interface TapeStore {
    * not hold). With no id, the store must hold exactly one tape.
    */
   load(id?: string): Awaitable<Tape>;
-  /** Starts recording a new tape under a new run id (TAPE_ID_CONFLICT when it is taken). */
-  record(options?: CreateTapeOptions): Awaitable<TapeRecorder>;
+  /**
+   * Starts recording a new tape under a new run id (TAPE_ID_CONFLICT when it is taken, unless
+   * `replace`, which re-records it atomically).
+   */
+  record(options?: RecordTapeOptions): Awaitable<TapeRecorder>;
   /**
    * Saves a whole tape. The same tape again is a no-op (`created: false`); different content
    * under a run id the store holds is refused with TAPE_ID_CONFLICT.

@@ -2,6 +2,7 @@
  * The refusals every store makes, worded once: a backend builds one `StoreRefusals` for its
  * location and throws what it returns, so the same failure reads the same from every backend.
  */
+import { randomBytes } from 'node:crypto';
 import { TapeError } from '../errors.js';
 
 export class StoreRefusals {
@@ -96,4 +97,12 @@ export class StoreRefusals {
       { details: { ...this.#where, id, ...(seq === undefined ? {} : { seq }) } },
     );
   }
+}
+
+/**
+ * The id a replacing recording is staged under until it takes its own: printable, within the
+ * 200-character limit, and unlikely to meet a user's id.
+ */
+export function stagingId(id: string): string {
+  return `${id.slice(0, 180)}~next-${randomBytes(4).toString('hex')}`;
 }
