@@ -86,16 +86,44 @@ function diffJson(a: unknown, b: unknown, path: string, out: Difference[]): void
 /** The differences as lines: `messages[3].content[0].text: recorded "a", live "b"`. */
 export function formatDifferences(differences: readonly Difference[]): string {
   return differences
-    .map((d) => `  ${d.path}: recorded ${preview(d.recorded)}, live ${preview(d.live)}`)
+    .map((d) => {
+      const [recorded, live] = previews(textOf(d.recorded), textOf(d.live));
+      return `  ${d.path}: recorded ${recorded}, live ${live}`;
+    })
     .join('\n');
 }
 
-function preview(value: unknown): string {
-  const text =
-    typeof value === 'string' && value.startsWith('(')
-      ? value
-      : (JSON.stringify(value) ?? String(value));
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+/** How many characters of a value a difference line shows. */
+const PREVIEW = 120;
+/** How much of the text before the first difference stays in view. */
+const CONTEXT = 40;
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' && value.startsWith('(')
+    ? value
+    : (JSON.stringify(value) ?? String(value));
+}
+
+/**
+ * Two values cut to `PREVIEW` characters each around where they first differ, so that two long
+ * strings that differ at the end (a system prompt with one word changed) show that word, not two
+ * identical beginnings.
+ */
+export function previews(a: string, b: string): [string, string] {
+  if (a.length <= PREVIEW && b.length <= PREVIEW) return [a, b];
+  let at = 0;
+  const shorter = Math.min(a.length, b.length);
+  while (at < shorter && a.charCodeAt(at) === b.charCodeAt(at)) at++;
+  const from = Math.max(0, at - CONTEXT);
+  return [window(a, from), window(b, from)];
+}
+
+function window(text: string, from: number): string {
+  const end = from + PREVIEW;
+  if (from === 0 && text.length <= PREVIEW) return text;
+  const head = from > 0 ? '...' : '';
+  const tail = end < text.length ? '...' : '';
+  return `${head}${text.slice(from, end)}${tail}`;
 }
 
 function describeBody(body: CanonicalRequest['body']): string {

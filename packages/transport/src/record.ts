@@ -5,7 +5,13 @@
  * each chunk is kept with its arrival offset, and the exchange is appended when the stream ends,
  * is cancelled, or fails — its chunks redacted together, so a secret split across them is found.
  */
-import type { Chunk, RecordedError, StreamEnd, TapeEvent } from '@trace/spec';
+import {
+  type Chunk,
+  outsideScopes,
+  type RecordedError,
+  type StreamEnd,
+  type TapeEvent,
+} from '@trace/spec';
 import type { TapeAppendOptions } from '@trace/tape';
 import { AppendQueue } from './append-queue.js';
 import { TransportError } from './errors.js';
@@ -71,7 +77,12 @@ export function startRecording(options: RecordOptions, redaction: Redaction): Re
   });
   const append = (event: TapeEvent): void => appends.append(event);
 
-  const recordingFetch = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
+  // The transport's own work (the fetch beneath it, its clock, reading a body the caller pulls)
+  // runs outside every scope: inside a run's scope its reads would be drawn as the agent's.
+  const recordingFetch = (input: FetchInput, init?: RequestInit): Promise<Response> =>
+    outsideScopes(() => record(input, init));
+
+  const record = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
     const taken = snapshotRequest(input, init);
     const snapshot = taken instanceof Promise ? await taken : taken;
     const request = redaction.request(snapshot);
@@ -198,34 +209,37 @@ class PendingStream {
     });
     this.readable = new ReadableStream<Uint8Array>(
       {
-        pull: async (controller) => {
-          let result: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
-          try {
-            result = await this.#reader.read();
-          } catch (error) {
-            this.#end({ kind: 'error', offsetMs: this.#now(), error: describeError(error) });
-            controller.error(error);
-            return;
-          }
-          if (result.done) {
-            try {
-              this.#end({ kind: 'complete' });
-              controller.close();
-            } catch (error) {
-              controller.error(error);
-            }
-            return;
-          }
-          this.#chunks.push({ offsetMs: this.#now(), bytes: result.value.slice() });
-          controller.enqueue(result.value);
-        },
-        cancel: async (reason) => {
-          this.#end({ kind: 'cancelled', offsetMs: this.#now() });
-          await this.#reader.cancel(reason);
-        },
+        pull: (controller) => outsideScopes(() => this.#pull(controller)),
+        cancel: (reason) =>
+          outsideScopes(async () => {
+            this.#end({ kind: 'cancelled', offsetMs: this.#now() });
+            await this.#reader.cancel(reason);
+          }),
       },
       { highWaterMark: 0 },
     );
+  }
+
+  async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    let result: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+    try {
+      result = await this.#reader.read();
+    } catch (error) {
+      this.#end({ kind: 'error', offsetMs: this.#now(), error: describeError(error) });
+      controller.error(error);
+      return;
+    }
+    if (result.done) {
+      try {
+        this.#end({ kind: 'complete' });
+        controller.close();
+      } catch (error) {
+        controller.error(error);
+      }
+      return;
+    }
+    this.#chunks.push({ offsetMs: this.#now(), bytes: result.value.slice() });
+    controller.enqueue(result.value);
   }
 
   /** Gives up on a body nobody is reading: cancelled where it stands. */

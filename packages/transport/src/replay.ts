@@ -5,7 +5,14 @@
  * replay-index.ts), or refused with a divergence error that says where it differs from the
  * nearest recorded request — in recorded form too, so the error never holds a secret.
  */
-import type { RecordedError, RecordedRequest, RecordedResponse, TapeContent } from '@trace/spec';
+import {
+  type ExchangeEvent,
+  outsideScopes,
+  type RecordedError,
+  type RecordedRequest,
+  type RecordedResponse,
+  type TapeContent,
+} from '@trace/spec';
 import { fingerprintEvents, Tape } from '@trace/tape';
 import { type Difference, diffRequests, distance, formatDifferences } from './diff.js';
 import { TransportError } from './errors.js';
@@ -31,6 +38,18 @@ export interface ReplayOptions extends RedactOptions {
    * record new exchanges). Without it, a miss throws TRANSPORT_DIVERGED.
    */
   readonly onMiss?: (snapshot: RequestSnapshot, init: RequestInit | undefined) => Promise<Response>;
+  /**
+   * Called with the TRANSPORT_DIVERGED error instead of throwing it from `fetch`, when there is no
+   * `onMiss`: what it returns is the response the caller gets. The official SDKs retry a `fetch`
+   * that throws (twice, as a connection error that hides the cause); a caller that wants the
+   * divergence to fail at the first attempt answers with a response they do not retry.
+   */
+  readonly onDivergence?: (error: TransportError) => Response | Promise<Response>;
+  /**
+   * Called with each recorded exchange as it is served, before its response is handed over: a
+   * caller re-recording a run (new-episodes) keeps the exchanges it reused this way.
+   */
+  readonly onServe?: (exchange: ExchangeEvent) => void;
 }
 
 export interface ReplayReport {
@@ -80,7 +99,11 @@ export function startReplay(options: ReplayOptions, redaction: Redaction): Repla
   let matched = 0;
   let diverged = 0;
 
-  const replayingFetch = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
+  // Replay's own work runs outside every scope, as recording's does (see record.ts).
+  const replayingFetch = (input: FetchInput, init?: RequestInit): Promise<Response> =>
+    outsideScopes(() => replayOne(input, init));
+
+  const replayOne = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
     const taken = snapshotRequest(input, init);
     const snapshot = taken instanceof Promise ? await taken : taken;
     const at = position++;
@@ -102,10 +125,13 @@ export function startReplay(options: ReplayOptions, redaction: Redaction): Repla
       if (exchange === undefined) {
         diverged++;
         if (options.onMiss) return options.onMiss(snapshot, init);
-        throw divergence(at, form, index, match, redaction);
+        const error = divergence(at, form, index, match, redaction);
+        if (options.onDivergence) return options.onDivergence(error);
+        throw error;
       }
     }
     matched++;
+    options.onServe?.(exchange.event);
     if (exchange.event.error !== undefined) throw reviveError(exchange.event.error);
     return serve(exchange, snapshot, options.pace ?? false, redaction);
   };
@@ -175,33 +201,34 @@ function serve(
   let next = 0;
   const stream = new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        signal?.throwIfAborted();
-        const chunk = chunks[next];
-        if (chunk !== undefined) {
-          if (scale > 0) await sleep(start + chunk.offsetMs * scale - performance.now(), signal);
-          next++;
-          controller.enqueue(chunk.bytes.slice());
-          return;
-        }
-        if (end.kind === 'complete') controller.close();
-        else if (end.kind === 'error') controller.error(reviveError(end.error));
-        else {
-          // The request as recorded names it: never with what the redactor took out of it.
-          const { method } = exchange.event.request;
-          const url = redaction.url(exchange.event.request.url);
-          controller.error(
-            new TransportError(
-              'TRANSPORT_PAST_RECORDING',
-              `The replayed caller read past chunk ${chunks.length} of ${method} ${url}, where the recorded caller stopped reading. Stop reading at the same point, or record again.`,
-              { details: { url, chunks: chunks.length } },
-            ),
-          );
-        }
-      },
+      pull: (controller) => outsideScopes(() => pullChunk(controller)),
     },
     { highWaterMark: 0 },
   );
+  async function pullChunk(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    signal?.throwIfAborted();
+    const chunk = chunks[next];
+    if (chunk !== undefined) {
+      if (scale > 0) await sleep(start + chunk.offsetMs * scale - performance.now(), signal);
+      next++;
+      controller.enqueue(chunk.bytes.slice());
+      return;
+    }
+    if (end.kind === 'complete') controller.close();
+    else if (end.kind === 'error') controller.error(reviveError(end.error));
+    else {
+      // The request as recorded names it: never with what the redactor took out of it.
+      const { method } = exchange.event.request;
+      const url = redaction.url(exchange.event.request.url);
+      controller.error(
+        new TransportError(
+          'TRANSPORT_PAST_RECORDING',
+          `The replayed caller read past chunk ${chunks.length} of ${method} ${url}, where the recorded caller stopped reading. Stop reading at the same point, or record again.`,
+          { details: { url, chunks: chunks.length } },
+        ),
+      );
+    }
+  }
   signal?.addEventListener('abort', () => stream.cancel(signal.reason).catch(() => undefined), {
     once: true,
   });

@@ -1,0 +1,61 @@
+/**
+ * Which mode a run takes: the code asks, the environment decides. `TRACE_MODE` wins over the code,
+ * so one suite records on a developer's machine and replays in CI; with `CI` set and no
+ * `TRACE_MODE`, a run whose code leaves the mode to `auto` replays strictly: a missing tape fails
+ * instead of reaching the network.
+ */
+import { RunError } from './errors.js';
+
+export const RUN_MODES = ['record', 'replay', 'auto', 'new-episodes', 'passthrough'] as const;
+/**
+ * - `record`: everything goes live and is recorded; an existing tape is replaced when the new one
+ *   is finished (atomically: the old one stays whole until then).
+ * - `replay`: everything is served from the tape; nothing reaches the network.
+ * - `auto` (default): replay a finished tape, record when there is none.
+ * - `new-episodes`: replay what matches, go live for what does not, and replace the tape with
+ *   what this run used, so the next `auto` run replays it.
+ * - `passthrough`: live, nothing recorded.
+ */
+export type RunMode = (typeof RUN_MODES)[number];
+
+/** The mode variable, as in @trace/transport. */
+export const MODE_VARIABLE = 'TRACE_MODE';
+
+export interface ResolvedMode {
+  /** What the run does, `auto` settled later against the store. */
+  readonly mode: RunMode;
+  /** Replay was forced by `CI`: a missing tape is an error, never a recording. */
+  readonly strict: boolean;
+}
+
+export function resolveMode(
+  requested: RunMode | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): ResolvedMode {
+  if (requested !== undefined && !RUN_MODES.includes(requested)) {
+    throw invalidMode('mode', requested);
+  }
+  const fromEnv = env[MODE_VARIABLE];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (!(RUN_MODES as readonly string[]).includes(fromEnv))
+      throw invalidMode(MODE_VARIABLE, fromEnv);
+    return { mode: fromEnv as RunMode, strict: fromEnv === 'replay' };
+  }
+  const mode = requested ?? 'auto';
+  if (mode === 'auto' && isCi(env)) return { mode: 'replay', strict: true };
+  return { mode, strict: mode === 'replay' };
+}
+
+/** `CI` set to anything but an empty string, `0` or `false`, as CI services set it. */
+function isCi(env: Readonly<Record<string, string | undefined>>): boolean {
+  const value = env.CI?.trim().toLowerCase();
+  return value !== undefined && value !== '' && value !== '0' && value !== 'false';
+}
+
+function invalidMode(where: string, value: unknown): RunError {
+  return new RunError(
+    'RUN_INVALID_OPTION',
+    `${where} is ${JSON.stringify(value)}; use one of ${RUN_MODES.join(', ')}.`,
+    { details: { option: where, value: String(value) } },
+  );
+}
