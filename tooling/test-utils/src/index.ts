@@ -43,10 +43,14 @@ export function runQuickStart(packageDir: string): QuickStartRun {
   const file = join(dir, `quick-start-${process.pid}-${Date.now()}.mjs`);
   writeFileSync(file, code);
   try {
+    // As on a developer's machine: CI and TRACE_MODE, which a CI run sets, would turn a quick
+    // start's first (recording) run into a strict replay.
+    const { CI: _ci, TRACE_MODE: _mode, ...env } = process.env;
     const run = spawnSync(process.execPath, [file], {
       encoding: 'utf8',
       cwd: packageDir,
       timeout: 60_000,
+      env,
     });
     if (run.status !== 0) {
       const how = run.status ?? run.signal;
