@@ -23,6 +23,7 @@ const PACKAGES = [
   'transport',
   'audit',
   'export',
+  'run',
 ];
 // What a project installing transport, or audit, alone receives beside it.
 const TRANSPORT_TARBALLS = ['spec', 'tape', 'redact', 'transport'];
@@ -226,6 +227,44 @@ describe('installed with the native SQLite build', () => {
         ),
       ),
     ).toBe('true 1');
+  });
+});
+
+describe('@trace/run, installed from its tarball with what it depends on', () => {
+  it('records a run into a store file whose folder it creates, then replays it offline', () => {
+    const sqlite = dirname(
+      createRequire(join(root, 'packages/store-sqlite/package.json')).resolve(
+        'better-sqlite3/package.json',
+      ),
+    );
+    const dir = project('run', [...TRANSPORT_TARBALLS, 'store-sqlite', 'nondet', 'run'], {
+      'better-sqlite3': `file:${sqlite}`,
+    });
+    expect(installed(dir)).toEqual(
+      [
+        ...TRANSPORT_INSTALLS,
+        '@trace/nondet',
+        '@trace/run',
+        '@trace/store-sqlite',
+        'better-sqlite3',
+      ].sort(),
+    );
+    expect(
+      run(
+        dir,
+        `import { createServer } from 'node:http';
+import { runAgent } from '@trace/run';
+const server = createServer((req, res) => res.end('pong')).listen(0, '127.0.0.1');
+await new Promise((r) => server.once('listening', r));
+const url = 'http://127.0.0.1:' + server.address().port + '/';
+const agent = async ({ fetch, source }) => (await fetch(url + source.uuidV4())).text();
+const options = { path: 'tapes/new/runs.tape.db', id: 'r', env: {} };
+const first = await runAgent(options, agent);
+server.close();
+const second = await runAgent(options, agent);
+console.log(first.report.mode, second.report.mode, second.value, second.report.draws.consumed);`,
+      ),
+    ).toBe('record replay pong 1');
   });
 });
 
