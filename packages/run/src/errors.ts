@@ -10,9 +10,9 @@ export const RunErrorCode = {
   TAPE_INCOMPLETE: 'RUN_TAPE_INCOMPLETE',
   /** The run ended with recorded exchanges or draws it never asked for. */
   UNCONSUMED: 'RUN_UNCONSUMED',
-  /** The store path cannot be used (its folder cannot be created, or it is not a store). */
+  /** The store file's folder cannot be created. */
   STORE_UNAVAILABLE: 'RUN_STORE_UNAVAILABLE',
-  /** The run is closed: nothing more can be drawn, annotated or fetched through it. */
+  /** The run is closed: nothing more can be drawn, annotated, fetched or scoped through it. */
   CLOSED: 'RUN_CLOSED',
   /** The recording could not be written: the tape is incomplete. */
   RECORD_FAILED: 'RUN_RECORD_FAILED',

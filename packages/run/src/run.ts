@@ -158,8 +158,10 @@ async function start(
 abstract class BaseRun implements Run {
   readonly id: string;
   abstract readonly mode: Exclude<RunMode, 'auto'>;
-  abstract readonly source: NondetSource;
+  /** The mode's own source; the agent is given it through `source`, which refuses draws once closed. */
+  protected abstract readonly draws: NondetSource;
   readonly fetch: typeof fetch;
+  #source: NondetSource | undefined;
   readonly #libraries: readonly string[];
   readonly #release: () => Promise<void>;
   #closed: Promise<RunReport> | undefined;
@@ -177,6 +179,13 @@ abstract class BaseRun implements Run {
 
   get divergence(): TraceError | undefined {
     return this.#divergence?.error;
+  }
+
+  get source(): NondetSource {
+    this.#source ??= refusingWhenClosed(this.draws, () => {
+      if (this.#closed !== undefined) throw this.#closedError('drawing from source');
+    });
+    return this.#source;
   }
 
   annotate(data: JsonValue): void {
@@ -258,7 +267,7 @@ abstract class BaseRun implements Run {
 /** Record (and new-episodes): everything new goes live and into the tape, in order. */
 class RecordingRun extends BaseRun {
   readonly mode: 'record' | 'new-episodes';
-  readonly source: NondetSource;
+  protected readonly draws: NondetSource;
   readonly #recorder: TapeRecorder;
   readonly #sink: SerialSink;
   readonly #recording: RecordingFetch;
@@ -288,7 +297,7 @@ class RecordingRun extends BaseRun {
     });
     if (previous === undefined) {
       this.#previous = undefined;
-      this.source = recordingDraws((draw) => sink.append({ type: 'draw', ...draw }));
+      this.draws = recordingDraws((draw) => sink.append({ type: 'draw', ...draw }));
       this.#send = this.#recording.fetch;
       return;
     }
@@ -311,7 +320,7 @@ class RecordingRun extends BaseRun {
         }),
     });
     this.#previous = { tape: previous, replay, draws };
-    this.source = recordingDraws((draw) => sink.append({ type: 'draw', ...draw }), draws.source);
+    this.draws = recordingDraws((draw) => sink.append({ type: 'draw', ...draw }), draws.source);
     this.#send = replay.fetch;
   }
 
@@ -359,7 +368,7 @@ class RecordingRun extends BaseRun {
 /** Replay: everything is served from the tape, and nothing reaches the network. */
 class ReplayRun extends BaseRun {
   readonly mode = 'replay' as const;
-  readonly source: NondetSource;
+  protected readonly draws: NondetSource;
   readonly #tape: Tape;
   readonly #replay: ReplayingFetch;
   readonly #draws: ReplayedDraws;
@@ -373,7 +382,7 @@ class ReplayRun extends BaseRun {
       (error: NondetDivergenceError) => this.diverged('draw', error),
       false,
     );
-    this.source = this.#draws.source;
+    this.draws = this.#draws.source;
     this.#replay = replayFetch({
       ...options.redact,
       tape,
@@ -435,7 +444,7 @@ class ReplayRun extends BaseRun {
 /** Passthrough: live, nothing recorded. */
 class PassthroughRun extends BaseRun {
   readonly mode = 'passthrough' as const;
-  readonly source: NondetSource = live();
+  protected readonly draws: NondetSource = live();
   readonly #fetch: typeof fetch | undefined;
   #annotations = 0;
 
@@ -463,4 +472,23 @@ class PassthroughRun extends BaseRun {
   }
 
   protected async finish(): Promise<void> {}
+}
+
+/**
+ * `source`, refusing every draw once the run is closed: a late draw would otherwise append to a
+ * finished tape, or be served from (and change the report of) a replay that is over.
+ */
+function refusingWhenClosed(source: NondetSource, check: () => void): NondetSource {
+  return new Proxy(source, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        check();
+        const result = value.apply(target, args);
+        // A stream's view is a source too.
+        return property === 'stream' ? refusingWhenClosed(result as NondetSource, check) : result;
+      };
+    },
+  });
 }
