@@ -1,13 +1,17 @@
-// The round trip of a tape: record a run, save it, reopen it, verify it, and print a receipt.
+// The round trip of a tape: record a run, save it, reopen it, verify it, replay it with the server
+// stopped, and print a receipt.
 //   node demo.mjs [--out <dir>]     (default: a new temporary folder; the path is printed)
-// The run is small but real: it reads the clock and random numbers, and makes HTTP calls to a
-// server on 127.0.0.1 (one JSON response, one streamed server-sent-events response, and one
-// refused connection), recording each exchange as it happens, chunk boundaries and all.
+// The run is small but real: it reads the clock and a random number straight from the platform,
+// and makes HTTP calls to a server on 127.0.0.1 (one JSON response, one streamed server-sent-events
+// response, and one refused connection). `runAgent` from @trace/run records it — the clock and the
+// random number as draws of a nondeterminism source, each exchange as it happens, chunk
+// boundaries and all, in the order they happened — and replays it from the tape alone.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runAgent } from '@trace/run';
 import { openSqliteStore, verifyTape } from '@trace/store-sqlite';
 
 const outAt = process.argv.indexOf('--out');
@@ -23,53 +27,99 @@ const server = await startServer();
 const base = `http://127.0.0.1:${server.address().port}`;
 const closedPort = await releasedPort();
 
-// 1. Record.
-const store = openSqliteStore(path);
-const recorder = store.record({
-  id: `demo-${randomUUID()}`,
+/** The run, as a function of its context. What it reads from the platform is served by the run. */
+async function agent({ fetch, annotate }) {
+  const startedAt = Date.now();
+  const roll = Math.random();
+  const post = (url, payload) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+  const hello = await post(`${base}/v1/messages`, {
+    model: 'demo',
+    messages: [{ role: 'user', content: `Hello! It is ${startedAt}.` }],
+  }).then((response) => response.json());
+  const events = await post(`${base}/v1/stream`, { model: 'demo', stream: true, roll }).then(
+    (response) => response.text(),
+  );
+  const refused = await post(`http://127.0.0.1:${closedPort}/unreachable`, { model: 'demo' }).then(
+    () => 'answered',
+    (error) => error.cause?.code ?? error.message,
+  );
+  annotate({ label: 'run finished', toolCalls: 0 });
+  return { startedAt, roll, hello, events, refused };
+}
+
+// 1. Record. The demo records, then replays, whatever TRACE_MODE or CI say.
+const id = `demo-${randomUUID()}`;
+const options = {
+  path,
+  id,
+  env: {},
   metadata: {
     boundary: { captured: ['http', 'clock', 'random'] },
     user: { example: 'tape-roundtrip' },
   },
-});
-recorder.append({ type: 'draw', kind: 'clock.wall', value: Date.now() });
-recorder.append({ type: 'draw', kind: 'random.float', value: Math.random() });
-recorder.append(
-  await recordExchange(`${base}/v1/messages`, {
-    model: 'demo',
-    messages: [{ role: 'user', content: 'Hello' }],
-  }),
-);
-recorder.append(await recordExchange(`${base}/v1/stream`, { model: 'demo', stream: true }));
-recorder.append(
-  await recordExchange(`http://127.0.0.1:${closedPort}/unreachable`, { model: 'demo' }),
-);
-recorder.append({ type: 'annotation', data: { label: 'run finished', toolCalls: 0 } });
-recorder.finish();
-const recordedFingerprint = recorder.fingerprint;
-store.close();
-server.close();
+};
+const recorded = await runAgent({ ...options, mode: 'record' }, agent);
+await new Promise((closed) => server.close(closed));
 
 // 2. Reopen, 3. verify.
 const reopened = openSqliteStore(path, { readonly: true });
-const tape = reopened.load(recorder.id);
+const tape = reopened.load(id);
 const [summary] = reopened.list();
 reopened.close();
 const report = verifyTape(path);
-const stream = tape.events[3].response.body;
+const exchanges = tape.events.filter((event) => event.type === 'exchange');
+const stream = exchanges[1].response?.body;
+
+// 4. Replay with the server stopped: the clock, the random number and every answer from the tape.
+const replayed = await runAgent({ ...options, mode: 'replay' }, agent).catch((error) => ({
+  error,
+}));
+const proof = replayed.report;
 
 const checks = [
-  ['the file reopens and holds every event', tape.events.length === 6 && summary.eventCount === 6],
-  ['fingerprint after reopen equals the recorded one', tape.fingerprint === recordedFingerprint],
+  [
+    'the file reopens and holds every event, in the order they happened',
+    tape.events.map((event) => event.type).join(' ') ===
+      'draw draw exchange exchange exchange annotation' && summary.eventCount === 6,
+  ],
+  [
+    'the clock and the random number are draws, as a nondeterminism source made them',
+    tape.events
+      .filter((event) => event.type === 'draw')
+      .map((event) => event.kind)
+      .join(' ') === 'clock.wall random.float',
+  ],
+  [
+    'fingerprint after reopen equals the recorded one',
+    tape.complete && tape.fingerprint === recorded.report.fingerprint,
+  ],
   [
     'the streamed response kept its chunk boundaries',
-    stream.kind === 'stream' && stream.chunks.length === 3,
+    stream?.kind === 'stream' && stream.chunks.length === 3,
   ],
   [
     'the refused connection was kept as a transport error',
-    tape.events[4].error?.code === 'ECONNREFUSED',
+    exchanges[2].error?.code === 'ECONNREFUSED' && recorded.value.refused === 'ECONNREFUSED',
   ],
   ['verify: every blob re-hashed, the chain recomputed', report.ok],
+  [
+    'replayed with the server stopped: the same output',
+    proof !== undefined && JSON.stringify(replayed.value) === JSON.stringify(recorded.value),
+  ],
+  [
+    'replay: every exchange matched by hash and every draw consumed, fingerprint unchanged',
+    proof?.mode === 'replay' &&
+      proof.exchanges.matched === 3 &&
+      proof.exchanges.unconsumed.length === 0 &&
+      proof.draws.consumed === 2 &&
+      proof.draws.unconsumed === 0 &&
+      proof.fingerprint === tape.fingerprint,
+  ],
 ];
 
 console.log('@trace/tape round trip');
@@ -78,51 +128,11 @@ console.log(`  run id:       ${tape.id}`);
 console.log(`  events:       ${JSON.stringify(tape.counts)}`);
 console.log(`  fingerprint:  ${tape.fingerprint}`);
 console.log(`  blobs:        ${report.blobsChecked} (${report.bytesChecked} bytes)`);
+if (replayed.error !== undefined) console.log(`  replay failed: ${replayed.error.message}`);
 for (const [name, ok] of checks) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${name}`);
 const failed = checks.filter(([, ok]) => !ok).length;
 console.log(failed === 0 ? 'all checks passed' : `${failed} check(s) failed`);
 process.exitCode = failed === 0 ? 0 : 1;
-
-/** Makes a real request and records it as an exchange event: status, headers, body or chunks. */
-async function recordExchange(url, payload) {
-  const body = new TextEncoder().encode(JSON.stringify(payload));
-  const request = { method: 'POST', url, headers: [['content-type', 'application/json']], body };
-  const started = performance.now();
-  let response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-  } catch (error) {
-    return {
-      type: 'exchange',
-      request,
-      error: { name: error.name, message: error.message, code: error.cause?.code },
-    };
-  }
-  const headers = [...response.headers].filter(([name]) => name === 'content-type');
-  const head = { status: response.status, statusText: response.statusText, headers };
-  if (!headers.some(([, value]) => value.startsWith('text/event-stream'))) {
-    return {
-      type: 'exchange',
-      request,
-      response: {
-        ...head,
-        body: { kind: 'bytes', bytes: new Uint8Array(await response.arrayBuffer()) },
-      },
-    };
-  }
-  const chunks = [];
-  for await (const bytes of response.body)
-    chunks.push({ offsetMs: performance.now() - started, bytes });
-  return {
-    type: 'exchange',
-    request,
-    response: { ...head, body: { kind: 'stream', chunks, end: { kind: 'complete' } } },
-  };
-}
 
 /** A loopback port that nothing listens on any more: connecting to it is refused. */
 async function releasedPort() {

@@ -34,7 +34,7 @@ for (const iterations of [10, 100]) {
     iterations,
   });
   const replayMs = since(t1);
-  const { matched, recorded } = replayed.transport.report();
+  const { matched, recorded } = replayed.report.exchanges;
   if (matched !== recorded)
     throw new Error(`the replay matched ${matched} of ${recorded} exchanges`);
 

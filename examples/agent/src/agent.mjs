@@ -19,7 +19,7 @@ export const MODEL = 'claude-trace-demo';
  * @param {number} options.iterations
  * @param {AgentHooks} options.hooks  where the loop reports its phases, calls and verdicts
  */
-export async function runAgent({ client, source, iterations, hooks }) {
+export async function planTrip({ client, source, iterations, hooks }) {
   const runId = source.uuidV4();
   const startedAt = source.iso();
   const system = `You plan trips, one day at a time. Run ${runId}, started ${startedAt}.`;

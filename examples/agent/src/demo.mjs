@@ -15,10 +15,11 @@ import {
 import { exportActionTraces, toOtlp, tracesFromAudit, tracesFromTape } from '@trace/export';
 import { startLlmServer } from '@trace/llm-server';
 import { drifting } from '@trace/nondet';
-import { findDivergence, replayFetch } from '@trace/transport';
+import { runAgent } from '@trace/run';
+import { openSqliteStore } from '@trace/store-sqlite';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { recordRun, replayRun, SESSION } from './runs.mjs';
-import { runSession } from './session.mjs';
+import { RUN_ID, recordRun, replayRun, SESSION } from './runs.mjs';
+import { runSession, silentAudit } from './session.mjs';
 import { respond } from './world.mjs';
 
 export async function demo({ out, iterations, print = console.log }) {
@@ -40,7 +41,7 @@ export async function demo({ out, iterations, print = console.log }) {
   // 1. Record the run against the scripted model server on 127.0.0.1.
   const server = await startLlmServer({ respond });
   const urls = { anthropicBaseURL: server.anthropicBaseURL, openaiBaseURL: server.openaiBaseURL };
-  const recordedRun = await recordRun({
+  const recorded = await recordRun({
     tapePath: paths.tape,
     auditDir: paths.audit,
     keys,
@@ -51,66 +52,70 @@ export async function demo({ out, iterations, print = console.log }) {
       user: { example: '@trace/example-agent', iterations },
     },
   });
-  const recorded = recordedRun.result;
-  const recordedFingerprint = recordedRun.fingerprint;
+  const recordedFingerprint = recorded.report.fingerprint;
   const requestsServed = server.requests.length;
   await server.close();
 
-  // 2. Reopen the tape and replay: the server is stopped and replay has no inner fetch.
+  // 2. Replay it: the server is stopped, and the run has no inner fetch.
   const replayed = await replayRun({
     tapePath: paths.tape,
     auditDir: paths.replayAudit,
     keys,
     urls,
     iterations,
-    expectedFingerprint: recordedFingerprint,
   });
-  const { tape, draws: drawLog, source: replaySource } = replayed;
-  const proof = replayed.transport.report();
+  const proof = replayed.report;
+  const tape = loadTape(paths.tape);
 
   // 3. Verify.
   check(
     'final output identical after replay',
-    JSON.stringify(replayed.result) === JSON.stringify(recorded),
+    JSON.stringify(replayed.result) === JSON.stringify(recorded.result),
   );
   check(
     'fingerprint identical after save and reopen',
-    tape.fingerprint === recordedFingerprint,
+    tape.complete && tape.fingerprint === recordedFingerprint,
     recordedFingerprint,
   );
-  check('fingerprint unchanged through the replay', proof.fingerprintUnchanged);
+  check('fingerprint unchanged through the replay', proof.fingerprint === recordedFingerprint);
   check(
     'every replayed request matched by hash',
-    proof.matched === proof.recorded && proof.diverged === 0,
-    `${proof.matched}/${proof.recorded}`,
+    proof.mode === 'replay' &&
+      proof.exchanges.matched === proof.exchanges.recorded &&
+      proof.divergence === undefined,
+    `${proof.exchanges.matched}/${proof.exchanges.recorded}`,
   );
-  check('every recorded exchange consumed', proof.unconsumed.length === 0);
+  check('every recorded exchange consumed', proof.exchanges.unconsumed.length === 0);
   check(
     'every recorded draw consumed',
-    attempt(() => replaySource.assertConsumed()),
-    `${drawLog.length} draws`,
+    proof.draws.consumed === proof.draws.recorded && proof.draws.unconsumed === 0,
+    `${proof.draws.consumed}/${proof.draws.recorded} draws`,
   );
 
-  // 4. Negative control: the same tape with fresh nondeterminism must diverge, and say where.
-  const drift = drifting(drawLog);
-  const control = await runSession({
-    server: urls,
-    fetch: replayFetch({ tape }).fetch,
-    source: drift,
-    audit: silentAudit(drift),
-    iterations,
-    maxRetries: 0, // so the error reported is the first divergence, not the SDK's last retry of it
-  }).then(
+  // 4. Negative control: the same tape replayed by the run, but with fresh values of the recorded
+  //    kinds in place of its draws (@trace/nondet's `drifting`: runAgent serves only the tape's),
+  //    must diverge at the first request, and say where.
+  const control = await runAgent(
+    { path: paths.tape, id: RUN_ID, mode: 'replay', env: {}, globals: false },
+    (context) => {
+      const source = drifting(drawLogOf(tape));
+      return runSession({
+        server: urls,
+        context: { ...context, source },
+        audit: silentAudit(source),
+        iterations,
+      });
+    },
+  ).then(
     () => undefined,
     (error) => error,
   );
-  const divergence = findDivergence(control);
   const where =
-    divergence &&
-    `at request ${divergence.details.position}: ${divergence.details.differences.map((d) => d.path).join(', ')}`;
+    control?.code === 'TRANSPORT_DIVERGED' &&
+    `at request ${control.details.position}: ${control.details.differences.map((d) => d.path).join(', ')}`;
   check(
     'drifting nondeterminism diverges, and the error says where',
-    divergence !== undefined,
+    control?.code === 'TRANSPORT_DIVERGED' && control.details.position === 0,
     where,
   );
 
@@ -124,7 +129,9 @@ export async function demo({ out, iterations, print = console.log }) {
   const entries = [];
   for await (const entry of readEntries(paths.audit)) entries.push(entry);
   const rebuilt = reconstructIterations(SESSION, entries);
-  const expectedVerdicts = recorded.plan.days.map((day) => (day.accepted ? 'accept' : 'revise'));
+  const expectedVerdicts = recorded.result.plan.days.map((day) =>
+    day.accepted ? 'accept' : 'revise',
+  );
   check(
     'iterations reconstruct from the audit log: five phases and the verdict each',
     rebuilt.length === iterations &&
@@ -136,9 +143,9 @@ export async function demo({ out, iterations, print = console.log }) {
   );
   check(
     'the replay wrote the same audit log, hash for hash',
-    replayed.auditHead.hash === recordedRun.auditHead.hash &&
-      replayed.auditHead.seq === recordedRun.auditHead.seq,
-    recordedRun.auditHead.hash,
+    replayed.auditHead.hash === recorded.auditHead.hash &&
+      replayed.auditHead.seq === recorded.auditHead.seq,
+    recorded.auditHead.hash,
   );
 
   // 6. Exports: the JSON envelope, validated against the shipped schema, and OTLP JSON.
@@ -172,11 +179,12 @@ export async function demo({ out, iterations, print = console.log }) {
   // 7. The receipt.
   print('@trace demo — an agent run recorded, replayed offline, proven, audited and exported');
   print(
-    `  model calls recorded:  ${proof.recorded} (the server answered ${requestsServed}; replay reached it 0 times)`,
+    `  model calls recorded:  ${proof.exchanges.recorded} (the server answered ${requestsServed}; replay reached it 0 times)`,
   );
-  print(`  draws recorded:        ${drawLog.length}`);
+  print(`  draws recorded:        ${proof.draws.recorded}`);
+  print(`  verdicts annotated:    ${proof.annotations}`);
   print(`  tape fingerprint:      ${tape.fingerprint}`);
-  print(`  audit head:            seq ${recordedRun.auditHead.seq}, ${recordedRun.auditHead.hash}`);
+  print(`  audit head:            seq ${recorded.auditHead.seq}, ${recorded.auditHead.hash}`);
   for (const { name, ok, detail } of checks)
     print(`  ${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? `  (${detail})` : ''}`);
   print('  files:');
@@ -190,22 +198,23 @@ export async function demo({ out, iterations, print = console.log }) {
   return { checks, failed, paths, fingerprint: tape.fingerprint };
 }
 
-/** Hooks that write nothing but draw as the real ones do, for the negative control. */
-function silentAudit(source) {
-  const draw = () => source.now();
-  return {
-    hooks: { phase: draw, verdict: draw, sampling: draw, toolCall: draw },
-    flush: async () => {},
-  };
+/** The tape as the store holds it, reopened read-only. */
+function loadTape(path) {
+  const store = openSqliteStore(path, { readonly: true });
+  try {
+    return store.load(RUN_ID);
+  } finally {
+    store.close();
+  }
 }
 
-function attempt(fn) {
-  try {
-    fn();
-    return true;
-  } catch {
-    return false;
-  }
+/** The tape's draws, as the log @trace/nondet's `drifting` takes the recorded kinds from. */
+function drawLogOf(tape) {
+  return tape.events
+    .filter((event) => event.type === 'draw')
+    .map(({ kind, value, stream }) =>
+      stream === undefined ? { kind, value } : { kind, value, stream },
+    );
 }
 
 const isMain =

@@ -34,6 +34,8 @@ it('records, replays offline, proves, audits and exports, and every check passes
   expect(stdout).toContain(summary.fingerprint);
   expect(summary).toMatchObject({ id: 'agent-run', complete: true });
   expect(summary.counts.exchange).toBe(6); // 2 iterations x 2 Anthropic calls, and 2 OpenAI calls
+  expect(summary.counts.annotation).toBe(2); // each iteration's verdict
+  expect(stdout).toContain('  verdicts annotated:    2\n');
   const envelope = JSON.parse(readFileSync(join(out, 'actions.json'), 'utf8'));
   expect(envelope.schema).toBe('trace.action-trace');
   // The demo's fake key never reaches an artefact.

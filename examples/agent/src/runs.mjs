@@ -1,83 +1,45 @@
-// Recording a run of the example, and replaying it from its tape: the two halves the demo and the
-// benchmark share.
+// Recording a run of the example into its tape, and replaying it from there: one `runAgent` call
+// each, with the audit log opened around the session and stamped from the run's source.
 import { openAuditLog } from '@trace/audit';
-import { live, recording, replay } from '@trace/nondet';
-import { openSqliteStore } from '@trace/store-sqlite';
-import { openTransport, replayFetch } from '@trace/transport';
+import { runAgent } from '@trace/run';
 import { auditClock, auditHooks, runSession } from './session.mjs';
 
 export const RUN_ID = 'agent-run';
 export const SESSION = 'trip-planner';
 
 /**
- * Records one run against the scripted server at `urls` into the tape store at `tapePath`, and
- * its audit log into `auditDir`. Draws and exchanges go into the same tape as they happen, so a
- * run that dies midway leaves a tape of everything it did up to that point.
+ * Runs the session under @trace/run in `mode` ('record' against the scripted server at `urls`,
+ * 'replay' from the tape alone, or 'auto') with the tape store at `tapePath`, writing its audit log
+ * into `auditDir`. Resolves with the session's result, the audit log's head and the run's report.
+ * A recording appends every exchange, draw and annotation as it happens, so a run that dies
+ * midway leaves an (incomplete) tape of everything it did up to that point.
  */
-export async function recordRun({ tapePath, auditDir, keys, urls, iterations, metadata = {} }) {
-  const store = openSqliteStore(tapePath);
-  try {
-    // The example always records afresh, whatever TRACE_MODE says.
-    const transport = await openTransport({
-      store,
+export async function auditedRun({ mode, tapePath, auditDir, keys, urls, iterations, metadata }) {
+  const { value, report } = await runAgent(
+    {
+      path: tapePath,
       id: RUN_ID,
-      mode: 'record',
+      mode,
+      // The demo records, then replays, whatever TRACE_MODE or CI say.
       env: {},
-      metadata,
-    });
-    const source = recording(live(), {
-      onDraw: (draw) => transport.recorder.append({ type: 'draw', ...draw }),
-    });
-    const { result, head } = await runAudited(auditDir, keys, source, (audit) =>
-      runSession({ server: urls, fetch: transport.fetch, source, audit, iterations }),
-    );
-    await transport.close();
-    return {
-      result,
-      auditHead: head,
-      fingerprint: transport.recorder.fingerprint,
-      draws: source.size,
-    };
-  } finally {
-    store.close();
-  }
-}
-
-/**
- * Reopens the tape and runs the same session from it: HTTP from the recorded exchanges (there is
- * no inner fetch), nondeterminism from the recorded draws, the audit log written anew in `auditDir`.
- */
-export async function replayRun({
-  tapePath,
-  auditDir,
-  keys,
-  urls,
-  iterations,
-  expectedFingerprint,
-}) {
-  const store = openSqliteStore(tapePath, { readonly: true });
-  const tape = store.load(RUN_ID);
-  store.close();
-  const draws = drawLogOf(tape);
-  const source = replay(draws);
-  const transport = replayFetch({
-    tape,
-    ...(expectedFingerprint === undefined ? {} : { expectedFingerprint }),
-  });
-  const { result, head } = await runAudited(auditDir, keys, source, (audit) =>
-    runSession({ server: urls, fetch: transport.fetch, source, audit, iterations }),
+      // The agent draws everything through ctx.source; the audit log's own lock file reads the
+      // real clock, and is not the agent's nondeterminism.
+      globals: false,
+      ...(metadata === undefined ? {} : { metadata }),
+    },
+    (context) =>
+      runAudited(auditDir, keys, context.source, (audit) =>
+        runSession({ server: urls, context, audit, iterations }),
+      ),
   );
-  return { tape, draws, source, transport, result, auditHead: head };
+  return { result: value.result, auditHead: value.head, report };
 }
 
-/** The tape's draw events as the nondeterminism log they were recorded from. */
-export function drawLogOf(tape) {
-  return tape.events
-    .filter((event) => event.type === 'draw')
-    .map(({ kind, value, stream }) =>
-      stream === undefined ? { kind, value } : { kind, value, stream },
-    );
-}
+/** Records the run against the scripted server; an older tape under the id is replaced. */
+export const recordRun = (options) => auditedRun({ ...options, mode: 'record' });
+
+/** Replays the run from its tape: no request reaches a server, every draw comes from the tape. */
+export const replayRun = (options) => auditedRun({ ...options, mode: 'replay' });
 
 /** Runs `body` with an audit log open in `dir`, stamped from `source`; returns its result and the log's head. */
 export async function runAudited(dir, keys, source, body) {

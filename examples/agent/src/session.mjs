@@ -1,17 +1,25 @@
-// One run of the example: the Anthropic agent, then the OpenAI variant, with every phase, model
-// call, tool call and verdict written to the audit log.
+// One run of the example — the Anthropic agent, then the OpenAI variant — as a function of its
+// run's context: both SDK clients on the run's `fetch`, every nondeterministic value from its
+// `source`, each verdict annotated into the tape beside the model calls that led to it. This is
+// the replayable core the demo records and replays with @trace/run, and its benchmark times.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { runAgent } from './agent.mjs';
+import { planTrip } from './agent.mjs';
 import { runOpenAIAgent } from './openai-agent.mjs';
 
 // The scripted server takes any key; this one is built at run time and never recorded.
 const API_KEY = ['demo', 'key', process.pid].join('-');
 
 /**
- * @param {{ server: { anthropicBaseURL: string, openaiBaseURL: string }, fetch: typeof fetch, source: import('@trace/nondet').NondetSource, audit: ReturnType<typeof auditHooks>, iterations: number, maxRetries?: number }} options
+ * @param {object} options
+ * @param {{ anthropicBaseURL: string, openaiBaseURL: string }} options.server
+ * @param {Pick<import('@trace/run').AgentContext, 'fetch' | 'source' | 'annotate'>} options.context
+ * @param {ReturnType<typeof auditHooks>} options.audit  where the phases, calls and verdicts go
+ * @param {number} options.iterations
+ * @param {number} [options.maxRetries]
  */
-export async function runSession({ server, fetch, source, audit, iterations, maxRetries = 2 }) {
+export async function runSession({ server, context, audit, iterations, maxRetries = 2 }) {
+  const { fetch, source, annotate } = context;
   const anthropic = new Anthropic({
     apiKey: API_KEY,
     baseURL: server.anthropicBaseURL,
@@ -19,8 +27,16 @@ export async function runSession({ server, fetch, source, audit, iterations, max
     maxRetries,
   });
   const openai = new OpenAI({ apiKey: API_KEY, baseURL: server.openaiBaseURL, fetch, maxRetries });
-  const plan = await runAgent({ client: anthropic, source, iterations, hooks: audit.hooks });
-  const packing = await runOpenAIAgent({ client: openai, source, hooks: audit.hooks });
+  const hooks = {
+    ...audit.hooks,
+    // A reader of the tape sees which calls each verdict closed.
+    verdict: (event) => {
+      annotate({ verdict: event.verdict, iteration: event.iteration, reason: event.reason });
+      audit.hooks.verdict(event);
+    },
+  };
+  const plan = await planTrip({ client: anthropic, source, iterations, hooks });
+  const packing = await runOpenAIAgent({ client: openai, source, hooks });
   await audit.flush();
   return { plan, packing };
 }
@@ -80,5 +96,19 @@ export function auditHooks(log, session, source, clock) {
     async flush() {
       await Promise.all(pending.splice(0));
     },
+  };
+}
+
+/**
+ * Hooks that write nothing but draw as the real ones do (one clock reading per entry), for runs
+ * whose audit log is not the point: the negative control and the benchmark.
+ */
+export function silentAudit(source) {
+  const draw = () => {
+    source.now();
+  };
+  return {
+    hooks: { phase: draw, verdict: draw, sampling: draw, toolCall: draw },
+    flush: async () => {},
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { outsideScopes } from '@trace/spec';
 import { AuditError } from './errors.js';
 import { inDir, LOCK_FILE } from './files.js';
 
@@ -34,7 +35,15 @@ const UNREADABLE_GRACE_MS = 10_000;
  * over under a second short-lived lock, so two processes that both see the same stale lock cannot
  * both take it.
  */
-export async function acquireLock(dir: string, timeoutMs: number): Promise<WriterLock> {
+/**
+ * Takes the writer lock of `dir`. Runs outside every scope: its clock reads (the lock's time, the
+ * wait's deadline) are the log's own, never an agent's draws.
+ */
+export function acquireLock(dir: string, timeoutMs: number): Promise<WriterLock> {
+  return outsideScopes(() => takeLock(dir, timeoutMs));
+}
+
+async function takeLock(dir: string, timeoutMs: number): Promise<WriterLock> {
   const path = inDir(dir, LOCK_FILE);
   const holder: LockHolder = {
     pid: process.pid,

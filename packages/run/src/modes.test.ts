@@ -3,8 +3,8 @@
  * strict replay, `new-episodes`, `passthrough`; the store path; what `close()` checks; a closed
  * run; annotations in order with exchanges and draws.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { LlmServer } from '@trace/llm-server';
 import { TraceError } from '@trace/spec';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -258,6 +258,31 @@ describe('the store path', () => {
     );
     expect(existsSync(path)).toBe(true);
     expect(loadTape(path, 'deep').fingerprint).toBe(recorded.report.fingerprint);
+  });
+
+  it('a replay leaves the tape file byte for byte as it was, with nothing beside it, even in auto', async () => {
+    const { urls } = await serverAndUrls();
+    const path = join(tempDir(), 'committed', 'runs.tape.db');
+    const agent = (context: AgentContext) => askingAgent(context, urls, ['Same bytes?']);
+    await runAgent({ path, id: 'kept', env: {} }, agent);
+    const before = readFileSync(path);
+    for (const mode of ['replay', 'auto'] as const) {
+      const run = await openRun({ path, id: 'kept', mode, env: {} });
+      expect(run.mode).toBe('replay');
+      // While the replay is open, too: no write-ahead log is started beside the file.
+      expect(readdirSync(dirname(path))).toEqual(['runs.tape.db']);
+      const { id, fetch, source } = run;
+      await run.scope(() =>
+        agent({ id, mode: run.mode, fetch, source, annotate: (data) => run.annotate(data) }),
+      );
+      await run.close();
+      expect(readFileSync(path).equals(before)).toBe(true);
+    }
+    // A replay of a missing tape creates no file either.
+    const missing = join(tempDir(), 'none', 'runs.tape.db');
+    const refused = await rejection(openRun({ path: missing, id: 'x', mode: 'replay', env: {} }));
+    expect(refused).toMatchObject({ code: 'RUN_NO_TAPE' });
+    expect(existsSync(dirname(missing))).toBe(false);
   });
 
   it('under a regular file is RUN_STORE_UNAVAILABLE naming the path, not a driver TypeError', async () => {

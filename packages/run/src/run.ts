@@ -100,9 +100,17 @@ export async function openRun(options: RunOptions): Promise<Run> {
   const { mode, strict } = resolveMode(options.mode, options.env ?? process.env);
   // Passthrough records nothing: no store is opened, or created.
   if (mode === 'passthrough') return new PassthroughRun(options, async () => {});
-  const opened = openRunStore(options);
+  // A run that may only replay opens its file read-only; it reopens it to record only if it must.
+  let opened = openRunStore(options, mode === 'replay' || mode === 'auto' ? 'read' : 'write');
   try {
-    return await start(options, mode, strict, opened.store, opened.release);
+    const existing = (await opened.store.has(options.id))
+      ? await opened.store.load(options.id)
+      : undefined;
+    if (mode === 'auto' && existing === undefined && opened.readonly) {
+      await opened.release();
+      opened = openRunStore(options, 'write');
+    }
+    return await start(options, mode, strict, existing, opened.store, opened.release);
   } catch (error) {
     await opened.release();
     throw error;
@@ -113,10 +121,10 @@ async function start(
   options: RunOptions,
   requested: RunMode,
   strict: boolean,
+  existing: Tape | undefined,
   store: TapeStore,
   release: () => Promise<void>,
 ): Promise<Run> {
-  const existing = (await store.has(options.id)) ? await store.load(options.id) : undefined;
   if (existing !== undefined && !existing.complete && requested !== 'record') {
     throw new RunError(
       'RUN_TAPE_INCOMPLETE',

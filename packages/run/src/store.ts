@@ -2,10 +2,10 @@
  * The store a run records into and replays from: one the caller opened (any `TapeStore`), or the
  * embedded SQLite store at a path, opened (and later closed) by the run itself.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { openSqliteStore } from '@trace/store-sqlite';
-import type { TapeStore } from '@trace/tape';
+import { openMemoryStore, type TapeStore } from '@trace/tape';
 import { RunError } from './errors.js';
 
 export interface StoreChoice {
@@ -17,11 +17,18 @@ export interface StoreChoice {
 
 export interface OpenedStore {
   readonly store: TapeStore;
+  /** Opened for reading only: a run that must record opens it again for writing. */
+  readonly readonly: boolean;
   /** Closes the store if the run opened it. */
   release(): Promise<void>;
 }
 
-export function openRunStore(choice: StoreChoice): OpenedStore {
+/**
+ * Opens the run's store. With `access: 'read'` (a run that may only replay) an existing file is
+ * opened read-only, so a replay leaves a tape file — one committed to a repository, say — byte for
+ * byte as it was, with no `-wal` beside it; a missing file is not created, and reads as empty.
+ */
+export function openRunStore(choice: StoreChoice, access: 'read' | 'write'): OpenedStore {
   const { store, path } = choice;
   if ((store === undefined) === (path === undefined)) {
     throw new RunError(
@@ -36,12 +43,18 @@ export function openRunStore(choice: StoreChoice): OpenedStore {
         details: { option: 'store' },
       });
     }
-    return { store, release: async () => {} };
+    return { store, readonly: false, release: async () => {} };
   }
   if (typeof path !== 'string' || path === '') {
     throw new RunError('RUN_INVALID_OPTION', '`path` must be the path of a store file.', {
       details: { option: 'path' },
     });
+  }
+  if (access === 'read') {
+    if (!existsSync(path))
+      return { store: openMemoryStore({ name: path }), readonly: true, release: async () => {} };
+    const reading = openSqliteStore(path, { readonly: true });
+    return { store: reading, readonly: true, release: async () => reading.close() };
   }
   const folder = dirname(resolve(path));
   try {
@@ -57,6 +70,7 @@ export function openRunStore(choice: StoreChoice): OpenedStore {
   const opened = openSqliteStore(path);
   return {
     store: opened,
+    readonly: false,
     release: async () => {
       opened.close();
     },
