@@ -103,9 +103,11 @@ export async function openRun(options: RunOptions): Promise<Run> {
   // A run that may only replay opens its file read-only; it reopens it to record only if it must.
   let opened = openRunStore(options, mode === 'replay' || mode === 'auto' ? 'read' : 'write');
   try {
-    const existing = (await opened.store.has(options.id))
-      ? await opened.store.load(options.id)
-      : undefined;
+    // Recording replaces whatever is there: only the other modes read the tape first.
+    const existing =
+      mode !== 'record' && (await opened.store.has(options.id))
+        ? await opened.store.load(options.id)
+        : undefined;
     if (mode === 'auto' && existing === undefined && opened.readonly) {
       await opened.release();
       opened = openRunStore(options, 'write');
