@@ -14,7 +14,7 @@ import {
 } from '@trace/audit';
 import { exportActionTraces, toOtlp, tracesFromAudit, tracesFromTape } from '@trace/export';
 import { startLlmServer } from '@trace/llm-server';
-import { drifting } from '@trace/nondet';
+import { drawLogOf, drifting } from '@trace/nondet';
 import { runAgent } from '@trace/run';
 import { openSqliteStore } from '@trace/store-sqlite';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -98,7 +98,7 @@ export async function demo({ out, iterations, print = console.log }) {
   const control = await runAgent(
     { path: paths.tape, id: RUN_ID, mode: 'replay', env: {}, globals: false },
     (context) => {
-      const source = drifting(drawLogOf(tape));
+      const source = drifting(drawLogOf(tape.events));
       return runSession({
         server: urls,
         context: { ...context, source },
@@ -206,15 +206,6 @@ function loadTape(path) {
   } finally {
     store.close();
   }
-}
-
-/** The tape's draws, as the log @trace/nondet's `drifting` takes the recorded kinds from. */
-function drawLogOf(tape) {
-  return tape.events
-    .filter((event) => event.type === 'draw')
-    .map(({ kind, value, stream }) =>
-      stream === undefined ? { kind, value } : { kind, value, stream },
-    );
 }
 
 const isMain =

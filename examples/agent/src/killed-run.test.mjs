@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCheckpointKeys } from '@trace/audit';
 import { startLlmServer } from '@trace/llm-server';
-import { replay } from '@trace/nondet';
+import { drawLogOf, replay } from '@trace/nondet';
 import { runAgent } from '@trace/run';
 import { openSqliteStore } from '@trace/store-sqlite';
 import { replayFetch } from '@trace/transport';
@@ -89,9 +89,7 @@ it('keeps a killed run as an incomplete tape that auto and replay refuse, replay
   // the third model call (request 2), which the tape holds no answer to, at its first attempt
   // (the URLs are the recording's: they are part of what is matched). Every draw up to there is
   // served in order; the agent's handler for the failed call then asks for one more, past the end.
-  const draws = tape.events
-    .filter((event) => event.type === 'draw')
-    .map(({ kind, value }) => ({ kind, value }));
+  const draws = drawLogOf(tape.events);
   const source = replay(draws);
   let died;
   const replaying = replayFetch({

@@ -13,6 +13,7 @@ export {
   compareLogs,
   type DrawLog,
   type DrawRecord,
+  drawLogOf,
   type LogDifference,
   validateLog,
 } from './log.js';

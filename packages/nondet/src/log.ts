@@ -1,3 +1,4 @@
+import type { TapeEvent } from '@trace/spec';
 import { NondetError, NondetErrorCode } from './errors.js';
 import { copyJson, type JsonValue, jsonEqual } from './json.js';
 
@@ -138,4 +139,21 @@ export function compareLogs(expectedLog: DrawLog, actualLog: DrawLog): LogDiffer
       return { stream: key, streamIndex, expected: null, actual: { index, record } };
   }
   return undefined;
+}
+
+/**
+ * The draw log a tape holds: its draw events, in order, as the records they were recorded from
+ * (what `replay` and `drifting` take). Exchanges and annotations between them are left out.
+ */
+export function drawLogOf(events: Iterable<TapeEvent>): DrawRecord[] {
+  const log: DrawRecord[] = [];
+  for (const event of events) {
+    if (event.type !== 'draw') continue;
+    log.push(
+      event.stream === undefined
+        ? { kind: event.kind, value: event.value }
+        : { kind: event.kind, value: event.value, stream: event.stream },
+    );
+  }
+  return log;
 }

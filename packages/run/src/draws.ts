@@ -12,21 +12,7 @@ import {
   recording,
   replay,
 } from '@trace/nondet';
-import type { JsonValue, TapeEvent } from '@trace/spec';
-
-/** A tape's draw events, as the draw log they were recorded from. */
-export function drawLogOf(events: readonly TapeEvent[]): DrawRecord[] {
-  const log: DrawRecord[] = [];
-  for (const event of events) {
-    if (event.type !== 'draw') continue;
-    log.push(
-      event.stream === undefined
-        ? { kind: event.kind, value: event.value }
-        : { kind: event.kind, value: event.value, stream: event.stream },
-    );
-  }
-  return log;
-}
+import type { JsonValue } from '@trace/spec';
 
 /** Draws live, handing each to `append` as it is made (in log order). */
 export function recordingDraws(append: (draw: DrawRecord) => void, inner?: NondetSource) {

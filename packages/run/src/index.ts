@@ -5,8 +5,9 @@
 export { DIVERGENCE_HEADER } from './divergence.js';
 export { RunError, RunErrorCode } from './errors.js';
 export { MODE_VARIABLE, RUN_MODES, type RunMode } from './mode.js';
+export { type Run, type RunOptions, SDK_LIBRARIES } from './options.js';
 export type { RunDivergence, RunReport } from './report.js';
-export { openRun, type Run, type RunOptions, SDK_LIBRARIES } from './run.js';
+export { openRun } from './run.js';
 export {
   type Agent,
   type AgentContext,

@@ -4,9 +4,11 @@
  * `TRACE_MODE`, a run whose code leaves the mode to `auto` replays strictly: a missing tape fails
  * instead of reaching the network.
  */
+import { MODE_VARIABLE, MODES, type Mode } from '@trace/transport';
 import { RunError } from './errors.js';
 
-export const RUN_MODES = ['record', 'replay', 'auto', 'new-episodes', 'passthrough'] as const;
+/** The modes a run takes: the transport's names, with a run's meaning (below). */
+export const RUN_MODES: readonly Mode[] = MODES;
 /**
  * - `record`: everything goes live and is recorded; an existing tape is replaced when the new one
  *   is finished (atomically: the old one stays whole until then).
@@ -16,10 +18,9 @@ export const RUN_MODES = ['record', 'replay', 'auto', 'new-episodes', 'passthrou
  *   what this run used, so the next `auto` run replays it.
  * - `passthrough`: live, nothing recorded.
  */
-export type RunMode = (typeof RUN_MODES)[number];
+export type RunMode = Mode;
 
-/** The mode variable, as in @trace/transport. */
-export const MODE_VARIABLE = 'TRACE_MODE';
+export { MODE_VARIABLE };
 
 export interface ResolvedMode {
   /** What the run does, `auto` settled later against the store. */

@@ -6,8 +6,9 @@
 import type { NondetSource } from '@trace/nondet';
 import type { JsonValue } from '@trace/spec';
 import type { RunMode } from './mode.js';
+import type { RunOptions } from './options.js';
 import type { RunReport } from './report.js';
-import { openRun, type RunOptions } from './run.js';
+import { openRun } from './run.js';
 
 /** What an agent is given: the run's `fetch` for its model clients, its `source`, `annotate`. */
 export interface AgentContext {

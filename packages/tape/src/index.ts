@@ -21,6 +21,7 @@ export {
   MemoryTapeStore,
   openMemoryStore,
 } from './memory/memory-store.js';
+export { AppendQueue, type TapeSink } from './store/append-queue.js';
 export type {
   Awaitable,
   DeleteResult,

@@ -1,5 +1,7 @@
 // As @trace/redact exports them: the headers always dropped, and the engine's options.
 export { CREDENTIAL_HEADERS, type RedactionOptions } from '@trace/redact';
+// As @trace/tape exports it: what a recording appends to.
+export type { TapeSink } from '@trace/tape';
 export type { Difference } from './diff.js';
 export { TransportError, TransportErrorCode } from './errors.js';
 export { findDivergence } from './find.js';
@@ -12,7 +14,7 @@ export {
   type Transport,
   type TransportOptions,
 } from './modes.js';
-export { type RecordingFetch, type RecordOptions, recordFetch, type TapeSink } from './record.js';
+export { type RecordingFetch, type RecordOptions, recordFetch } from './record.js';
 export type { RedactOptions } from './recorded-form.js';
 export {
   type ReplayingFetch,

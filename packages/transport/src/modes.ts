@@ -9,7 +9,6 @@ import type { MatchOptions } from './match.js';
 import { type RecordingFetch, startRecording } from './record.js';
 import { Redaction, type RedactOptions } from './recorded-form.js';
 import { type ReplayingFetch, type ReplayReport, startReplay } from './replay.js';
-import { forwardInit } from './request.js';
 
 export const MODES = ['record', 'replay', 'auto', 'new-episodes', 'passthrough'] as const;
 /**
@@ -138,7 +137,7 @@ export async function openTransport(options: TransportOptions): Promise<Transpor
         {
           ...options,
           tape: previous ?? { events: [], fingerprint: recorder.fingerprint },
-          onMiss: (snapshot, init) => recording.fetch(snapshot.url, forwardInit(snapshot, init)),
+          onMiss: (url, init) => recording.fetch(url, init),
         },
         redaction,
       );

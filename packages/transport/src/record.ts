@@ -12,23 +12,11 @@ import {
   type StreamEnd,
   type TapeEvent,
 } from '@trace/spec';
-import type { TapeAppendOptions } from '@trace/tape';
-import { AppendQueue } from './append-queue.js';
+import { AppendQueue, type TapeAppendOptions, type TapeSink } from '@trace/tape';
 import { TransportError } from './errors.js';
 import { Redaction, type RedactOptions } from './recorded-form.js';
 import { type FetchInput, forward, snapshotRequest } from './request.js';
 import { bufferedResponse, buildResponse, isStreamed } from './response.js';
-
-/** Anything exchanges can be appended to: a `TapeRecorder` (durable) or an in-memory `Tape`. */
-export interface TapeSink {
-  /**
-   * `copyBytes: false` hands over bodies and chunks the transport made for the tape alone and
-   * never changes, so an in-memory `Tape` need not copy them; a sink that writes at once may
-   * ignore it. A sink may return a promise (the recorder of an asynchronous store): appends
-   * are then made one after another, in order, and one that fails is reported by `close()`.
-   */
-  append(event: TapeEvent, options?: TapeAppendOptions): unknown;
-}
 
 export interface RecordOptions extends RedactOptions {
   /** Where exchanges go. */

@@ -19,7 +19,7 @@ import { TransportError } from './errors.js';
 import type { CanonicalRequest, MatchOptions } from './match.js';
 import { Redaction, type RedactOptions } from './recorded-form.js';
 import { type RecordedExchange, ReplayIndex } from './replay-index.js';
-import { type FetchInput, type RequestSnapshot, snapshotRequest } from './request.js';
+import { type FetchInput, forwardInit, type RequestSnapshot, snapshotRequest } from './request.js';
 import { bufferedResponse, buildResponse } from './response.js';
 
 export interface ReplayOptions extends RedactOptions {
@@ -34,10 +34,12 @@ export interface ReplayOptions extends RedactOptions {
   /** The fingerprint the tape must still have (e.g. printed at record time); the report says whether it does. */
   readonly expectedFingerprint?: string;
   /**
-   * Called instead of failing when a request matches nothing (new-episodes mode uses it to
-   * record new exchanges). Without it, a miss throws TRANSPORT_DIVERGED.
+   * Called instead of failing when a request matches nothing (new-episodes uses it to send it
+   * live and record it), with the request as it can be sent on: its URL, and the caller's init
+   * with the method, headers and body as they were taken. Without it, a miss throws
+   * TRANSPORT_DIVERGED.
    */
-  readonly onMiss?: (snapshot: RequestSnapshot, init: RequestInit | undefined) => Promise<Response>;
+  readonly onMiss?: (url: string, init: RequestInit) => Promise<Response>;
   /**
    * Called with the TRANSPORT_DIVERGED error instead of throwing it from `fetch`, when there is no
    * `onMiss`: what it returns is the response the caller gets. The official SDKs retry a `fetch`
@@ -124,7 +126,7 @@ export function startReplay(options: ReplayOptions, redaction: Redaction): Repla
       exchange = index.take(form, at, unchanged ? raw : undefined);
       if (exchange === undefined) {
         diverged++;
-        if (options.onMiss) return options.onMiss(snapshot, init);
+        if (options.onMiss) return options.onMiss(snapshot.url, forwardInit(snapshot, init));
         const error = divergence(at, form, index, match, redaction);
         if (options.onDivergence) return options.onDivergence(error);
         throw error;
