@@ -128,11 +128,22 @@ describe('real processes', () => {
     for (let round = 0; round < 5; round++) {
       const child = start(dir, 'ack');
       let out = '';
+      let err = '';
       child.stdout!.on('data', (chunk) => (out += chunk));
-      // Kill it at some moment after it has acknowledged a few hundred entries.
-      await new Promise<void>((resolve) => {
-        const wait = () =>
-          out.split('\n').length > 200 + round * 97 ? resolve() : setTimeout(wait, 2);
+      child.stderr!.on('data', (chunk) => (err += chunk));
+      // Kill it at some moment after it has acknowledged a few hundred entries. A writer that
+      // exits first fails the test with what it said, rather than leaving it to time out.
+      await new Promise<void>((resolve, reject) => {
+        const wait = () => {
+          if (out.split('\n').length > 200 + round * 97) resolve();
+          else if (child.exitCode !== null || child.signalCode !== null)
+            reject(
+              new Error(
+                `round ${round}: the writer exited (${child.exitCode ?? child.signalCode}) after ${out.split('\n').length - 1} acknowledgements: ${err}`,
+              ),
+            );
+          else setTimeout(wait, 2);
+        };
         wait();
       });
       child.kill('SIGKILL');
