@@ -201,6 +201,10 @@ describe('new-episodes', () => {
     const tape = loadTape(options.path, options.id);
     expect(tape.fingerprint).toBe(episodes.report.fingerprint);
     expect(eventKinds(tape.events)).toEqual(['uuid.v4', 'exchange', 'exchange', 'random.int']);
+    // Each exchange numbered by its place among the requests this run issued, reused or new.
+    expect(tape.events.flatMap((e) => (e.type === 'exchange' ? [e.issueIndex] : []))).toEqual([
+      0, 1,
+    ]);
     const bodies = tape.events.flatMap((event) =>
       event.type === 'exchange' ? [new TextDecoder().decode(event.request.body as Uint8Array)] : [],
     );
@@ -328,7 +332,15 @@ describe('close() and a closed run', () => {
     );
     expect(fewerCalls.message).toContain('1 recorded exchange(s) and 1 recorded draw(s)');
     expect(fewerCalls.message).toContain('TRACE_MODE=record');
-    expect(fewerCalls.details).toMatchObject({ id: 'fewer', exchanges: [2], draws: 1 });
+    // The unused exchange by its place in issue order, its tape seq (after the uuid draw) and URL.
+    const unused = {
+      position: 1,
+      seq: 2,
+      method: 'POST',
+      url: `${urls.anthropicBaseURL}/v1/messages`,
+    };
+    expect(fewerCalls.details).toMatchObject({ id: 'fewer', exchanges: [unused], draws: 1 });
+    expect(fewerCalls.message).toContain(`exchange 1 (tape seq 2): POST ${unused.url}`);
 
     const run = await openRun(options);
     expect(run.mode).toBe('replay');

@@ -25,8 +25,16 @@ export interface RunOptions extends StoreChoice {
   readonly metadata?: Partial<TapeMetadata>;
   /** The fetch that reaches the network when recording. Default `globalThis.fetch`. */
   readonly fetch?: typeof fetch;
-  /** How replayed streams are paced (see @trace/transport). Default: at once. */
+  /**
+   * How recorded time is played back (see @trace/transport): `false` (default) at once, with a
+   * recorded `retry-after` served as 0; `true` as recorded; a number scales it.
+   */
   readonly pace?: boolean | number;
+  /**
+   * Serve a recording again when the agent makes a request more often than it was recorded
+   * (VCR's `allow_playback_repeats`). Default false: the extra request diverges.
+   */
+  readonly allowPlaybackRepeats?: boolean;
   /** Where `TRACE_MODE` and `CI` are read. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /**

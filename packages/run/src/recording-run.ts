@@ -64,9 +64,14 @@ export class RecordingRun extends BaseRun {
       tape: previous,
       ...(options.match === undefined ? {} : { match: options.match }),
       ...(options.pace === undefined ? {} : { pace: options.pace }),
+      ...(options.allowPlaybackRepeats === undefined
+        ? {}
+        : { allowPlaybackRepeats: options.allowPlaybackRepeats }),
+      // Kept in the new tape, numbered as this run issued it (see below).
       onServe: (exchange) => sink.append(exchange),
-      // A request the old tape does not hold goes live, and into the new tape.
-      onMiss: (url, init) => this.#recording.fetch(url, init),
+      // A request the old tape does not hold goes live, and into the new tape, numbered by its
+      // place among all the requests this run issued, served or sent on.
+      onMiss: (url, init, position) => this.#recording.fetchAs(position)(url, init),
     });
     this.#previous = { tape: previous, replay, draws };
     this.draws = recordingDraws((draw) => sink.append({ type: 'draw', ...draw }), draws.source);

@@ -1,6 +1,11 @@
 import { drawLogOf, type NondetDivergenceError, type NondetSource } from '@trace/nondet';
 import type { Tape } from '@trace/tape';
-import { type ReplayingFetch, replayFetch, type TransportError } from '@trace/transport';
+import {
+  describeUnused,
+  type ReplayingFetch,
+  replayFetch,
+  type TransportError,
+} from '@trace/transport';
 import { BaseRun, type FetchInput } from './base-run.js';
 import { divergenceResponse } from './divergence.js';
 import { type ReplayedDraws, replayedDraws } from './draws.js';
@@ -31,6 +36,9 @@ export class ReplayRun extends BaseRun {
       tape,
       ...(options.match === undefined ? {} : { match: options.match }),
       ...(options.pace === undefined ? {} : { pace: options.pace }),
+      ...(options.allowPlaybackRepeats === undefined
+        ? {}
+        : { allowPlaybackRepeats: options.allowPlaybackRepeats }),
       onDivergence: (error: TransportError) => {
         this.diverged('exchange', error);
         return divergenceResponse(error);
@@ -76,7 +84,7 @@ export class ReplayRun extends BaseRun {
     if (exchanges.unconsumed.length === 0 && draws.unconsumed === 0) return;
     throw new RunError(
       'RUN_UNCONSUMED',
-      `Run ${this.id} ended with ${exchanges.unconsumed.length} recorded exchange(s) and ${draws.unconsumed} recorded draw(s) it never asked for${exchanges.unconsumed.length > 0 ? ` (the first exchange at tape seq ${exchanges.unconsumed[0]})` : ''}: the agent made fewer calls or draws than it recorded. Find what changed, or re-record with TRACE_MODE=record.`,
+      `Run ${this.id} ended with ${exchanges.unconsumed.length} recorded exchange(s) and ${draws.unconsumed} recorded draw(s) it never asked for: the agent made fewer calls or draws than it recorded. Find what changed, or re-record with TRACE_MODE=record.${exchanges.unconsumed.length > 0 ? `\nUnused exchanges:\n${describeUnused(exchanges.unconsumed)}` : ''}`,
       {
         details: { id: this.id, exchanges: exchanges.unconsumed, draws: draws.unconsumed, report },
       },

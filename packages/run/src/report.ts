@@ -1,3 +1,4 @@
+import type { UnusedExchange } from '@trace/transport';
 import type { RunMode } from './mode.js';
 
 /** What a run did, and whether it did what its tape says. */
@@ -10,8 +11,8 @@ export interface RunReport {
     readonly recorded: number;
     /** Requests served from the tape, each proven identical by its SHA-256. */
     readonly matched: number;
-    /** Recorded exchanges never requested, by tape sequence number. */
-    readonly unconsumed: readonly number[];
+    /** Recorded exchanges never requested: position in issue order, tape seq, method and URL. */
+    readonly unconsumed: readonly UnusedExchange[];
   };
   readonly draws: {
     /** Draws on the tape: replayed from, or recorded into. */

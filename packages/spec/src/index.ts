@@ -47,6 +47,7 @@ export type {
   DeterminismBoundary,
   DrawEvent,
   ExchangeEvent,
+  ExchangeTiming,
   HeaderList,
   RecordedBody,
   RecordedError,

@@ -6,6 +6,7 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
+import { join } from 'node:path';
 import { Tape, TapeError, type TapeErrorCode, type TapeEvent } from '@trace/tape';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -582,6 +583,70 @@ describe('upgrades', () => {
     expect(upgraded.delete('a')).toEqual({ id: 'a', deleted: true, blobsRemoved: 10 });
     expect(upgraded.verify()).toMatchObject({ ok: true, blobsChecked: 0 });
     upgraded.close();
+  });
+
+  it('a version-3 file reads read-only as it is, byte for byte, and rises to 4 on a writable open', () => {
+    const current = storePath(dir);
+    saveTape(current, sampleTape('a', 3));
+    // A real version-3 file in a folder of its own: the v3 schema, then the rows a v3 writer wrote.
+    const folder = join(dir, `v3-${process.pid}`);
+    mkdirSync(folder);
+    const path = join(folder, 'old.tape.db');
+    const db = new Database(path);
+    migrate(db, 0, 3);
+    db.exec(`ATTACH DATABASE '${current}' AS src;
+      INSERT INTO blobs SELECT * FROM src.blobs;
+      INSERT INTO tapes SELECT * FROM src.tapes;
+      INSERT INTO events SELECT * FROM src.events;
+      INSERT INTO tape_blobs SELECT * FROM src.tape_blobs;
+      DETACH DATABASE src;`);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    const schemaAt3 = db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all();
+    db.close();
+    const before = readFileSync(path);
+
+    // Read-only: read, listed and verified as it is, and not written to at all.
+    expect(loadTape(path, 'a').fingerprint).toBe(sampleTape('a', 3).fingerprint);
+    expect(verifyTape(path)).toMatchObject({ ok: true, blobsChecked: 6 });
+    const reader = openSqliteStore(path, { readonly: true });
+    expect(reader.list().map((t) => t.id)).toEqual(['a']);
+    expectRefusal(() => reader.save(sampleTape('b', 1)), 'TAPE_IO');
+    reader.close();
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(readdirSync(folder)).toEqual(['old.tape.db']);
+
+    // Writable: the no-op step runs, the schema is unchanged, and records may now carry a trailer.
+    const store = openSqliteStore(path);
+    const withTrailer = Tape.create({ id: 'trailer' });
+    withTrailer.append({
+      ...(exchange(1) as Extract<TapeEvent, { type: 'exchange' }>),
+      issueIndex: 0,
+      timing: { headersMs: 5, endMs: 7.5 },
+    });
+    store.save(withTrailer);
+    expect(store.load('a').fingerprint).toBe(sampleTape('a', 3).fingerprint);
+    store.close();
+    const after = new Database(path, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(4);
+    expect(SCHEMA_VERSION).toBe(4);
+    expect(after.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all()).toEqual(
+      schemaAt3,
+    );
+    after.close();
+    const back = loadTape(path, 'trailer');
+    expect(back.fingerprint).toBe(withTrailer.fingerprint);
+    expect(back.events[0]).toMatchObject({ issueIndex: 0, timing: { headersMs: 5, endMs: 7.5 } });
+  });
+
+  it('a read-only open still refuses a file that needs a real upgrade (version 2), naming the step', () => {
+    const path = storePath(dir);
+    saveTape(path, sampleTape());
+    const db = new Database(path);
+    db.exec('DROP TABLE tape_blobs');
+    db.pragma('user_version = 2');
+    db.close();
+    const error = expectRefusal(() => loadTape(path), 'TAPE_UPGRADE_NEEDS_WRITE', path);
+    expect(error.details).toMatchObject({ version: 2, supported: SCHEMA_VERSION });
   });
 
   it('an upgrade is one transaction: a file that cannot be upgraded whole is left as it was', () => {

@@ -136,6 +136,93 @@ export const VECTOR_INPUTS = [
       },
     ],
   },
+  {
+    name: 'exchange trailer: issue order differs from tape order',
+    events: [
+      {
+        type: 'exchange',
+        request: { method: 'GET', url: 'http://127.0.0.1:8080/fast', headers: [], body: null },
+        response: { status: 204, statusText: 'No Content', headers: [], body: null },
+        issueIndex: 1,
+      },
+      {
+        type: 'exchange',
+        request: { method: 'GET', url: 'http://127.0.0.1:8080/slow', headers: [], body: null },
+        response: { status: 204, statusText: 'No Content', headers: [], body: null },
+        issueIndex: 0,
+      },
+    ],
+  },
+  {
+    name: 'exchange trailer: timing of a streamed response and of a failure',
+    events: [
+      {
+        type: 'exchange',
+        request: jsonRequest,
+        response: {
+          status: 200,
+          statusText: 'OK',
+          headers: [['content-type', 'text/event-stream']],
+          body: {
+            kind: 'stream',
+            chunks: [{ offsetMs: 12.5, bytes: b64('event: message_stop\ndata: {}\n\n') }],
+            end: { kind: 'complete' },
+          },
+        },
+        timing: { headersMs: 10.25, endMs: 12.75 },
+      },
+      {
+        type: 'exchange',
+        request: { method: 'POST', url: 'http://127.0.0.1:1/', headers: [], body: null },
+        error: { name: 'TimeoutError', message: 'The operation was aborted due to timeout' },
+        timing: { headersMs: 30000, endMs: 30000 },
+      },
+    ],
+  },
+  {
+    name: 'exchange trailer: a followed redirect',
+    events: [
+      {
+        type: 'exchange',
+        request: { method: 'GET', url: 'http://127.0.0.1:8080/old', headers: [], body: null },
+        response: {
+          status: 200,
+          statusText: 'OK',
+          headers: [['content-type', 'text/plain']],
+          body: { kind: 'bytes', bytes: b64('moved here') },
+          redirectedTo: 'http://127.0.0.1:8080/new',
+        },
+      },
+    ],
+  },
+  {
+    name: 'exchange trailer: all three fields, beside an exchange without them',
+    events: [
+      {
+        type: 'exchange',
+        request: jsonRequest,
+        response: {
+          status: 200,
+          statusText: 'OK',
+          headers: [['content-type', 'application/json']],
+          body: { kind: 'bytes', bytes: b64('{"id":"msg_2"}') },
+          redirectedTo: 'http://127.0.0.1:8080/v2/messages',
+        },
+        issueIndex: 4294967295,
+        timing: { headersMs: 0, endMs: 0.5 },
+      },
+      {
+        type: 'exchange',
+        request: jsonRequest,
+        response: {
+          status: 200,
+          statusText: 'OK',
+          headers: [['content-type', 'application/json']],
+          body: { kind: 'bytes', bytes: b64('{"id":"msg_2"}') },
+        },
+      },
+    ],
+  },
 ];
 
 /** Turns { $base64 } placeholders into Uint8Arrays. */

@@ -9,6 +9,7 @@
 
 import type {
   Chunk,
+  ExchangeTiming,
   HeaderList,
   RecordedBody,
   RecordedError,
@@ -31,6 +32,9 @@ import {
   EVENT_TAG,
   OUTCOME_ERROR,
   OUTCOME_RESPONSE,
+  TRAILER_ISSUE_INDEX,
+  TRAILER_REDIRECTED_TO,
+  TRAILER_TIMING,
 } from './record-tags.js';
 
 /** Where a streamed body's chunk references stand in its record: `CHUNK_REF_SIZE` bytes each. */
@@ -176,15 +180,66 @@ function decodeEvent(r: ByteReader, blobs: BlobResolver): TapeEvent {
         body: flag(r) ? readBlob(r, blobs) : null,
       });
       const outcome = r.u8();
-      if (outcome === OUTCOME_RESPONSE)
-        return Object.freeze({ type: 'exchange', request, response: readResponse(r, blobs) });
-      if (outcome === OUTCOME_ERROR)
-        return Object.freeze({ type: 'exchange', request, error: readError(r) });
+      if (outcome === OUTCOME_RESPONSE) {
+        let response = readResponse(r, blobs);
+        if (r.atEnd()) return Object.freeze({ type: 'exchange', request, response });
+        const { redirectedTo, ...facts } = readTrailer(r, true);
+        if (redirectedTo !== undefined) response = Object.freeze({ ...response, redirectedTo });
+        return Object.freeze({ type: 'exchange', request, response, ...facts });
+      }
+      if (outcome === OUTCOME_ERROR) {
+        const error = readError(r);
+        if (r.atEnd()) return Object.freeze({ type: 'exchange', request, error });
+        return Object.freeze({ type: 'exchange', request, error, ...readTrailer(r, false) });
+      }
       throw new UndecodableRecord(`unknown exchange outcome ${outcome}`);
     }
     default:
       throw new UndecodableRecord(`unknown event tag ${tag}`);
   }
+}
+
+interface Trailer {
+  issueIndex?: number;
+  timing?: ExchangeTiming;
+  redirectedTo?: string;
+}
+
+/**
+ * The optional fields after an exchange's outcome, up to the record's end: each at most once, in
+ * ascending tag order, `redirectedTo` only after a response. Anything else is not a record.
+ */
+function readTrailer(r: ByteReader, afterResponse: boolean): Trailer {
+  const trailer: Trailer = {};
+  let last = 0;
+  while (!r.atEnd()) {
+    const tag = r.u8();
+    if (tag <= last) {
+      throw new UndecodableRecord(`exchange trailer field ${tag} is repeated or out of order`);
+    }
+    last = tag;
+    if (tag === TRAILER_ISSUE_INDEX) {
+      trailer.issueIndex = r.u32();
+    } else if (tag === TRAILER_TIMING) {
+      trailer.timing = Object.freeze({ headersMs: readMs(r), endMs: readMs(r) });
+    } else if (tag === TRAILER_REDIRECTED_TO && afterResponse) {
+      trailer.redirectedTo = r.str();
+    } else if (tag === TRAILER_REDIRECTED_TO) {
+      throw new UndecodableRecord('exchange trailer has a redirect after an error outcome');
+    } else {
+      throw new UndecodableRecord(`unknown exchange trailer field ${tag}`);
+    }
+  }
+  return trailer;
+}
+
+/** A trailer's milliseconds, refused unless the encoder could have written them: finite, ≥ 0, not -0. */
+function readMs(r: ByteReader): number {
+  const value = r.f64();
+  if (!(value >= 0) || value === Number.POSITIVE_INFINITY || Object.is(value, -0)) {
+    throw new UndecodableRecord(`exchange timing ${value} is not a number of milliseconds`);
+  }
+  return value;
 }
 
 function readResponse(r: ByteReader, blobs: BlobResolver): RecordedResponse {

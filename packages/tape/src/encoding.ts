@@ -10,6 +10,8 @@
 
 import type {
   Chunk,
+  ExchangeEvent,
+  ExchangeTiming,
   HeaderList,
   RecordedBody,
   RecordedError,
@@ -33,6 +35,9 @@ import {
   EVENT_TAG,
   OUTCOME_ERROR,
   OUTCOME_RESPONSE,
+  TRAILER_ISSUE_INDEX,
+  TRAILER_REDIRECTED_TO,
+  TRAILER_TIMING,
 } from './record-tags.js';
 
 /** A body or chunk referred to by an encoded record. */
@@ -135,18 +140,14 @@ function encodeInto(w: RecordWriter, blobs: BlobSink, event: TapeEvent): TapeEve
       }
       if (hasResponse) {
         w.u8(OUTCOME_RESPONSE);
-        return Object.freeze({
-          type: 'exchange',
-          request,
-          response: encodeResponse(w, blobs, event.response),
-        });
+        const response = encodeResponse(w, blobs, event.response);
+        const facts = encodeTrailer(w, event, response.redirectedTo);
+        return Object.freeze({ type: 'exchange', request, response, ...facts });
       }
       w.u8(OUTCOME_ERROR);
-      return Object.freeze({
-        type: 'exchange',
-        request,
-        error: encodeError(w, event.error, 'event.error'),
-      });
+      const error = encodeError(w, event.error, 'event.error');
+      const facts = encodeTrailer(w, event, undefined);
+      return Object.freeze({ type: 'exchange', request, error, ...facts });
     }
     default:
       invalid(
@@ -190,7 +191,75 @@ function encodeResponse(
   w.u16(status);
   const statusText = str(w, response.statusText, 'event.response.statusText');
   const headers = headerList(w, response.headers, 'event.response.headers');
-  return Object.freeze({ status, statusText, headers, body: encodeBody(w, blobs, response.body) });
+  const body = encodeBody(w, blobs, response.body);
+  if (response.redirectedTo === undefined)
+    return Object.freeze({ status, statusText, headers, body });
+  // Validated here, where it belongs in the event; written in the exchange's trailer.
+  const redirectedTo = wellFormed(response.redirectedTo, 'event.response.redirectedTo');
+  return Object.freeze({ status, statusText, headers, body, redirectedTo });
+}
+
+/** The optional fields of an exchange, as they read back: only those present. */
+type ExchangeFacts = Pick<ExchangeEvent, 'issueIndex' | 'timing'>;
+
+const NO_FACTS: ExchangeFacts = Object.freeze({});
+
+/** The largest `issueIndex` a record holds: it is written as a u32. */
+const MAX_ISSUE_INDEX = 0xffff_ffff;
+
+/**
+ * Writes an exchange's trailer (section 3): each optional field present, in ascending tag order,
+ * and nothing at all when none is, so such a record is what it was before the trailer existed.
+ */
+function encodeTrailer(
+  w: RecordWriter,
+  event: ExchangeEvent,
+  redirectedTo: string | undefined,
+): ExchangeFacts {
+  if (event.issueIndex === undefined && event.timing === undefined) {
+    if (redirectedTo !== undefined) writeRedirect(w, redirectedTo);
+    return NO_FACTS;
+  }
+  const facts: { issueIndex?: number; timing?: ExchangeTiming } = {};
+  if (event.issueIndex !== undefined) {
+    w.u8(TRAILER_ISSUE_INDEX);
+    facts.issueIndex = issueIndex(w, event.issueIndex);
+  }
+  if (event.timing !== undefined) {
+    w.u8(TRAILER_TIMING);
+    facts.timing = encodeTiming(w, event.timing);
+  }
+  if (redirectedTo !== undefined) writeRedirect(w, redirectedTo);
+  return facts;
+}
+
+function writeRedirect(w: RecordWriter, redirectedTo: string): void {
+  w.u8(TRAILER_REDIRECTED_TO);
+  w.str(redirectedTo);
+}
+
+function issueIndex(w: RecordWriter, value: unknown): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < 0 ||
+    value > MAX_ISSUE_INDEX
+  ) {
+    invalid(
+      'event.issueIndex',
+      `is ${describe(value)}; expected an integer from 0 to ${MAX_ISSUE_INDEX}`,
+    );
+  }
+  const normalised = value === 0 ? 0 : value; // -0 and 0 encode alike
+  w.u32(normalised);
+  return normalised;
+}
+
+function encodeTiming(w: RecordWriter, timing: unknown): ExchangeTiming {
+  if (!isObject(timing)) invalid('event.timing', `must be an object, not ${describe(timing)}`);
+  const headersMs = offset(w, timing.headersMs, 'event.timing.headersMs');
+  const endMs = offset(w, timing.endMs, 'event.timing.endMs');
+  return Object.freeze({ headersMs, endMs });
 }
 
 function encodeBody(
@@ -280,9 +349,14 @@ function headerList(w: RecordWriter, headers: HeaderList, path: string): HeaderL
 }
 
 function str(w: RecordWriter, value: unknown, path: string): string {
+  const text = wellFormed(value, path);
+  w.str(text);
+  return text;
+}
+
+function wellFormed(value: unknown, path: string): string {
   if (typeof value !== 'string') invalid(path, `must be a string, not ${describe(value)}`);
   if (!value.isWellFormed()) invalid(path, 'contains a lone surrogate, which UTF-8 cannot carry');
-  w.str(value);
   return value;
 }
 

@@ -4,6 +4,7 @@ export type {
   DeterminismBoundary,
   DrawEvent,
   ExchangeEvent,
+  ExchangeTiming,
   HeaderList,
   RecordedBody,
   RecordedError,

@@ -24,8 +24,8 @@ export function diffRequests(recorded: CanonicalRequest, live: CanonicalRequest)
     if (recordedHeaders.get(name) !== liveHeaders.get(name)) {
       out.push({
         path: `header ${name}`,
-        recorded: recordedHeaders.get(name),
-        live: liveHeaders.get(name),
+        recorded: recordedHeaders.get(name) ?? '(absent)',
+        live: liveHeaders.get(name) ?? '(absent)',
       });
     }
   }
@@ -51,7 +51,32 @@ function diffBodies(
   }
   const at = firstDifferentByte(a, b);
   if (at >= 0)
-    out.push({ path: `body byte ${at}`, recorded: `${a.length} bytes`, live: `${b.length} bytes` });
+    out.push({ path: `body byte ${at}`, recorded: aroundByte(a, at), live: aroundByte(b, at) });
+}
+
+/** How many bytes before the first difference, and from it, a byte difference shows. */
+const BYTES_BEFORE = 24;
+const BYTES_FROM = 40;
+
+/**
+ * The bytes around `at`: as text when they read as text (a multipart part, a form, a CSV), as hex
+ * otherwise; with `…` where the body goes on, and the body's size.
+ */
+function aroundByte(bytes: Uint8Array, at: number): string {
+  const from = Math.max(0, at - BYTES_BEFORE);
+  const to = Math.min(bytes.length, at + BYTES_FROM);
+  const slice = bytes.subarray(from, to);
+  const size = `(${bytes.length} bytes)`;
+  if (slice.length === 0) return `${size} ends here`;
+  const text = new TextDecoder('utf-8').decode(slice);
+  const printable = [...text].every(
+    (c) => c === '\r' || c === '\n' || c === '\t' || (c >= ' ' && c !== '\ufffd'),
+  );
+  const head = from > 0 ? '…' : '';
+  const tail = to < bytes.length ? '…' : '';
+  if (printable) return `${size} ${JSON.stringify(`${head}${text}${tail}`)}`;
+  const hex = [...slice].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
+  return `${size} hex ${head}${hex}${tail}`;
 }
 
 function diffJson(a: unknown, b: unknown, path: string, out: Difference[]): void {
@@ -99,6 +124,7 @@ const PREVIEW = 120;
 const CONTEXT = 40;
 
 function textOf(value: unknown): string {
+  // Descriptions (`(absent)`, `(JSON body)`, `(296 bytes) "…"`) are shown as they are.
   return typeof value === 'string' && value.startsWith('(')
     ? value
     : (JSON.stringify(value) ?? String(value));

@@ -5,7 +5,12 @@ export type { TapeSink } from '@trace/tape';
 export type { Difference } from './diff.js';
 export { TransportError, TransportErrorCode } from './errors.js';
 export { findDivergence } from './find.js';
-export type { CanonicalRequest, MatchOptions } from './match.js';
+export {
+  type CanonicalRequest,
+  MATCHED_HEADERS,
+  type MatchOptions,
+  type UrlPart,
+} from './match.js';
 export {
   MODE_VARIABLE,
   MODES,
@@ -17,10 +22,12 @@ export {
 export { type RecordingFetch, type RecordOptions, recordFetch } from './record.js';
 export type { RedactOptions } from './recorded-form.js';
 export {
+  describeUnused,
   type ReplayingFetch,
   type ReplayOptions,
   type ReplayReport,
   replayFetch,
+  type UnusedExchange,
 } from './replay.js';
 export { withFetch } from './scope.js';
 export { SDK_VOLATILE_HEADERS } from './secrets.js';

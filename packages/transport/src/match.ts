@@ -1,14 +1,47 @@
 /**
  * How a request is recognised: put in its recorded form (redacted, see recorded-form.ts), then
- * canonicalised (query sorted, ignored query keys and body fields removed, JSON re-serialised
- * canonically) and hashed. A replayed request is served the recorded response whose request has
- * the same hash — proof, by SHA-256, that the request is the same.
+ * canonicalised (the ignored URL parts and query keys removed, the query sorted, the matched
+ * headers kept, a multipart boundary replaced by a fixed one, ignored body fields removed, JSON
+ * re-serialised canonically, the user's normaliser last) and hashed. A replayed request is served
+ * the recorded response whose request has the same hash — proof, by SHA-256, that the request is
+ * the same.
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson, SpecError, sha256Hex } from '@trace/spec';
+import { TransportError } from './errors.js';
 import { parsePath, visitPath } from './json-path.js';
+import { MultipartBoundary } from './multipart.js';
+
+/** A part of a URL that matching can leave out. `origin` is protocol, hostname and port together. */
+export type UrlPart = 'origin' | 'protocol' | 'hostname' | 'port' | 'pathname' | 'query' | 'hash';
+
+const URL_PARTS: readonly UrlPart[] = [
+  'origin',
+  'protocol',
+  'hostname',
+  'port',
+  'pathname',
+  'query',
+  'hash',
+];
+
+/**
+ * Request headers that change what an API answers, matched by default: a request sent with
+ * another API version or beta flag than the recorded one is a different request.
+ */
+export const MATCHED_HEADERS: readonly string[] = [
+  'anthropic-version',
+  'anthropic-beta',
+  'openai-beta',
+];
 
 export interface MatchOptions {
+  /**
+   * Parts of the URL left out of matching: `['origin']` replays a suite whose local server gets
+   * a new port each run; `'protocol'`, `'hostname'`, `'port'`, `'pathname'`, `'query'`, `'hash'`
+   * one by one.
+   */
+  readonly ignoreUrl?: readonly UrlPart[];
   /** Query parameter names left out of matching (their values may differ between runs). */
   readonly ignoreQuery?: readonly string[];
   /**
@@ -16,12 +49,29 @@ export interface MatchOptions {
    * (`*` stands for any array index or object key).
    */
   readonly ignoreBodyFields?: readonly string[];
-  /** Request headers that take part in matching (by default none do). */
+  /**
+   * Request headers that take part in matching, by name or pattern, besides `MATCHED_HEADERS`
+   * (`anthropic-version`, `anthropic-beta`, `openai-beta`), which always do unless ignored.
+   */
   readonly headers?: readonly (string | RegExp)[];
+  /** Headers of `MATCHED_HEADERS` (or of `headers`) left out of matching after all. */
+  readonly ignoreHeaders?: readonly (string | RegExp)[];
+  /**
+   * Multipart bodies (file uploads, audio) carry a random boundary: by default it is replaced by a
+   * fixed one for matching, in the body and in a matched `content-type`. `false` compares it as sent.
+   */
+  readonly normalizeMultipartBoundary?: boolean;
+  /**
+   * A last step over both sides — the live request and the recorded one — after the options
+   * above: return the request as it should be compared. It must be a pure function of its
+   * argument (it is called again for the same request, and its result is hashed).
+   */
+  readonly normalize?: (request: CanonicalRequest) => CanonicalRequest;
   /**
    * `'fingerprint'` (default): a request is served the next unconsumed exchange with its hash,
-   * so concurrent requests replay correctly whatever order they complete in.
-   * `'positional'`: the n-th request must match the n-th recorded exchange.
+   * in the order requests were issued, so concurrent requests replay correctly whatever order
+   * they complete in. `'positional'`: the n-th request issued must match the n-th issued when
+   * recording.
    */
   readonly order?: 'fingerprint' | 'positional';
 }
@@ -30,6 +80,7 @@ export interface MatchOptions {
 export interface CanonicalRequest {
   readonly method: string;
   readonly url: string;
+  /** The matched headers, names lower-cased, sorted by name. */
   readonly headers: readonly (readonly [string, string])[];
   /** The body as JSON when it parses as JSON, else as bytes. */
   readonly body: { readonly json: unknown } | { readonly bytes: Uint8Array } | null;
@@ -58,54 +109,186 @@ export function nameMatcher(
   return (name) => names.has(name) || regexps.some((regexp) => regexp.test(name));
 }
 
-/** The canonical form of a request in its recorded form (see recorded-form.ts). */
-export function canonicalise(request: RequestLike, options: MatchOptions): CanonicalRequest {
-  const url = canonicalUrl(request.url, options);
-  const headerNames = options.headers ?? [];
-  const matched = nameMatcher(headerNames);
-  const headers = (headerNames.length === 0 ? [] : request.headers)
-    .filter(([name]) => matched(name.toLowerCase()))
-    .map(([name, value]) => [name.toLowerCase(), value] as const)
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return {
-    method: request.method.toUpperCase(),
-    url,
-    headers,
-    body: canonicalBody(request.body, options),
-  };
+/** The match options of one replay, checked and compiled once. */
+export class Matcher {
+  readonly order: 'fingerprint' | 'positional';
+  readonly #options: MatchOptions;
+  readonly #matchedHeader: (lowercaseName: string) => boolean;
+  readonly #ignoreUrl: ReadonlySet<UrlPart>;
+  readonly #multipart: boolean;
+
+  constructor(options: MatchOptions = {}) {
+    check(options);
+    this.#options = options;
+    this.order = options.order ?? 'fingerprint';
+    const matched = nameMatcher([...MATCHED_HEADERS, ...(options.headers ?? [])]);
+    const ignored = nameMatcher(options.ignoreHeaders ?? []);
+    this.#matchedHeader = (name) => matched(name) && !ignored(name);
+    const ignoreUrl = new Set(options.ignoreUrl ?? []);
+    if (ignoreUrl.has('origin'))
+      for (const part of ['protocol', 'hostname', 'port'] as const) ignoreUrl.add(part);
+    this.#ignoreUrl = ignoreUrl;
+    this.#multipart = options.normalizeMultipartBoundary ?? true;
+  }
+
+  /** The headers matching looks at, as given (names lower-cased), in the order given. */
+  matchedHeaders(headers: Iterable<readonly [string, string]>): (readonly [string, string])[] {
+    const out: (readonly [string, string])[] = [];
+    for (const [name, value] of headers) {
+      const lower = name.toLowerCase();
+      if (this.#matchedHeader(lower)) out.push([lower, value]);
+    }
+    return out;
+  }
+
+  /**
+   * A request exactly as it is (method, URL less its ignored parts, its matched headers, and the
+   * SHA-256 of its body bytes), as a key. Canonicalising is a pure function of these, so two
+   * requests with the same raw key have the same canonical hash; replay uses this to skip
+   * canonicalising a request identical to a recorded one. `bodyDigest` is the body's SHA-256 when
+   * it is already known (a tape read from a store knows each of its bodies'); the body is hashed
+   * otherwise. `headers` are the request's matched headers (see `matchedHeaders`).
+   */
+  rawKey(request: RequestLike, bodyDigest?: string): string {
+    const headers = request.headers.length === 0 ? '' : JSON.stringify(request.headers);
+    const url = this.#ignoreUrl.size === 0 ? request.url : this.#url(request.url);
+    const body = request.body === null ? 'none' : `sha256:${bodyDigest ?? sha256Hex(request.body)}`;
+    // None of the parts can hold a line break (a URL is serialised, headers are JSON): unambiguous.
+    return `${request.method}\n${url}\n${headers}\n${body}`;
+  }
+
+  /** The canonical form of a request in its recorded form (see recorded-form.ts). */
+  canonicalise(request: RequestLike): CanonicalRequest {
+    const boundary = this.#multipart ? MultipartBoundary.of(request.body) : undefined;
+    const headers = this.matchedHeaders(request.headers)
+      .map(([name, value]) =>
+        boundary !== undefined && name === 'content-type'
+          ? ([name, boundary.normaliseContentType(value)] as const)
+          : ([name, value] as const),
+      )
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const canonical: CanonicalRequest = {
+      method: request.method.toUpperCase(),
+      url: this.#url(request.url),
+      headers,
+      body:
+        boundary !== undefined
+          ? { bytes: boundary.normalise(request.body as Uint8Array) }
+          : this.#body(request.body),
+    };
+    const normalize = this.#options.normalize;
+    if (normalize === undefined) return canonical;
+    const refuse = (problem: string, cause?: unknown): never => {
+      throw new TransportError(
+        'TRANSPORT_INVALID_OPTION',
+        `match.normalize ${problem} for ${canonical.method} ${canonical.url}: make it a function that returns the request as it should be compared ({ method, url, headers, body }).`,
+        cause === undefined ? {} : { cause },
+      );
+    };
+    let normalised: CanonicalRequest;
+    try {
+      normalised = normalize(canonical);
+    } catch (cause) {
+      return refuse('threw', cause);
+    }
+    if (!isCanonicalRequest(normalised)) refuse('returned something that is not a request');
+    return normalised;
+  }
+
+  /** The URL with its ignored parts and query keys removed and its query sorted. */
+  #url(text: string): string {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      // A placeholder where a URL cannot hold one (a secret in its host) leaves text that no
+      // longer parses: compared as it is, which still matches the same text.
+      return text;
+    }
+    const ignore = this.#ignoreUrl;
+    // Without a `?` there is no query (not even an empty one, which sorting would drop); asking
+    // for `searchParams` would build it for nothing.
+    if (url.href.includes('?') && !ignore.has('query')) {
+      for (const key of this.#options.ignoreQuery ?? []) url.searchParams.delete(key);
+      url.searchParams.sort();
+    }
+    if (ignore.size === 0) return url.toString();
+    const protocol = ignore.has('protocol') ? '' : url.protocol;
+    const user =
+      url.username === '' ? '' : `${url.username}${url.password === '' ? '' : `:${url.password}`}@`;
+    const host = ignore.has('hostname') ? '' : url.hostname;
+    const port = ignore.has('port') || url.port === '' ? '' : `:${url.port}`;
+    const path = ignore.has('pathname') ? '' : url.pathname;
+    const query = ignore.has('query') ? '' : url.search;
+    const hash = ignore.has('hash') ? '' : url.hash;
+    return `${protocol}//${user}${host}${port}${path}${query}${hash}`;
+  }
+
+  #body(body: Uint8Array | null): CanonicalRequest['body'] {
+    if (body === null) return null;
+    const json = parseJson(body);
+    if (json === undefined) return { bytes: body };
+    for (const path of this.#options.ignoreBodyFields ?? []) {
+      visitPath(json.value, parsePath(path), (container, key) => {
+        // An array keeps its length, so the positions of the elements after it still line up.
+        if (Array.isArray(container)) container[Number(key)] = null;
+        else delete container[key];
+      });
+    }
+    return { json: json.value };
+  }
 }
 
-/** The URL with its query sorted and the ignored keys removed. */
-function canonicalUrl(text: string, options: MatchOptions): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    // A placeholder where a URL cannot hold one (a secret in its host) leaves text that no
-    // longer parses: compared as it is, which still matches the same text.
-    return text;
-  }
-  // Without a `?` there is no query (not even an empty one, which sorting would drop); asking
-  // for `searchParams` would build it for nothing.
-  if (url.href.includes('?')) {
-    for (const key of options.ignoreQuery ?? []) url.searchParams.delete(key);
-    url.searchParams.sort();
-  }
-  return url.toString();
+function isCanonicalRequest(value: unknown): value is CanonicalRequest {
+  if (typeof value !== 'object' || value === null) return false;
+  const { method, url, headers, body } = value as Record<string, unknown>;
+  if (typeof method !== 'string' || typeof url !== 'string' || !Array.isArray(headers))
+    return false;
+  if (
+    !headers.every(
+      (h) => Array.isArray(h) && h.length === 2 && h.every((p) => typeof p === 'string'),
+    )
+  )
+    return false;
+  if (body === null) return true;
+  if (typeof body !== 'object' || body === undefined) return false;
+  return 'json' in body || ('bytes' in body && body.bytes instanceof Uint8Array);
 }
 
-function canonicalBody(body: Uint8Array | null, options: MatchOptions): CanonicalRequest['body'] {
-  if (body === null) return null;
-  const json = parseJson(body);
-  if (json === undefined) return { bytes: body };
-  for (const path of options.ignoreBodyFields ?? []) {
-    visitPath(json.value, parsePath(path), (container, key) => {
-      // An array keeps its length, so the positions of the elements after it still line up.
-      if (Array.isArray(container)) container[Number(key)] = null;
-      else delete container[key];
-    });
+function check(options: MatchOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    invalid('`match` must be an object, e.g. { ignoreUrl: ["origin"] }.');
   }
-  return { json: json.value };
+  for (const part of options.ignoreUrl ?? []) {
+    if (!URL_PARTS.includes(part)) {
+      invalid(`match.ignoreUrl holds ${JSON.stringify(part)}; use any of ${URL_PARTS.join(', ')}.`);
+    }
+  }
+  for (const name of [
+    'ignoreUrl',
+    'ignoreQuery',
+    'ignoreBodyFields',
+    'headers',
+    'ignoreHeaders',
+  ] as const) {
+    if (options[name] !== undefined && !Array.isArray(options[name])) {
+      invalid(`match.${name} must be an array.`);
+    }
+  }
+  if (options.normalize !== undefined && typeof options.normalize !== 'function') {
+    invalid('match.normalize must be a function from a CanonicalRequest to a CanonicalRequest.');
+  }
+  if (
+    options.order !== undefined &&
+    options.order !== 'fingerprint' &&
+    options.order !== 'positional'
+  ) {
+    invalid(`match.order is ${JSON.stringify(options.order)}; use "fingerprint" or "positional".`);
+  }
+}
+
+function invalid(message: string): never {
+  throw new TransportError('TRANSPORT_INVALID_OPTION', message);
 }
 
 function parseJson(body: Uint8Array): { value: unknown } | undefined {
@@ -116,20 +299,6 @@ function parseJson(body: Uint8Array): { value: unknown } | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * A request exactly as it is (method, URL, the headers matching looks at, and the SHA-256 of its
- * body bytes), as a key. Canonicalising is a pure function of these, so two requests with the
- * same raw key have the same canonical hash; replay uses this to skip canonicalising a request
- * identical to a recorded one. `bodyDigest` is the body's SHA-256 when it is already known (a
- * tape read from a store knows each of its bodies'); the body is hashed otherwise.
- */
-export function rawKey(request: RequestLike, withHeaders: boolean, bodyDigest?: string): string {
-  const headers = withHeaders ? JSON.stringify(request.headers) : '';
-  const body = request.body === null ? 'none' : `sha256:${bodyDigest ?? sha256Hex(request.body)}`;
-  // None of the parts can hold a line break (a URL is serialised, headers are JSON): unambiguous.
-  return `${request.method}\n${request.url}\n${headers}\n${body}`;
 }
 
 /** The SHA-256 hex hash of a canonical request: what "the same request" means in replay. */

@@ -99,6 +99,9 @@ describe('openTransport', () => {
       ['v1', 1],
       ['v2', 2],
     ]);
+    // The old exchange keeps its place; the new one is numbered after every old one.
+    const v2 = await store.load('v2');
+    expect(v2.events.map((e) => e.type === 'exchange' && e.issueIndex)).toEqual([0, 2]);
     store.close();
   });
 

@@ -41,7 +41,10 @@ export interface TransportOptions extends RedactOptions {
   /** The fetch that reaches the network in record, new-episodes and passthrough modes. */
   readonly fetch?: typeof fetch;
   readonly match?: MatchOptions;
+  /** How recorded time is played back (see `ReplayOptions.pace`). Default: at once. */
   readonly pace?: boolean | number;
+  /** Serve a recording again when a request was made more often than recorded (see `ReplayOptions`). */
+  readonly allowPlaybackRepeats?: boolean;
   /** Where TRACE_MODE is read from. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -131,13 +134,19 @@ export async function openTransport(options: TransportOptions): Promise<Transpor
         id: options.recordAs ?? `${options.id}+new`,
         ...(options.metadata ? { metadata: options.metadata } : {}),
       });
-      for (const event of previous?.events ?? []) await recorder.append(event);
+      let kept = 0;
+      for (const event of previous?.events ?? []) {
+        await recorder.append(event);
+        if (event.type === 'exchange') kept++;
+      }
       const recording = startRecording({ ...options, sink: recorder }, redaction);
       const replay = startReplay(
         {
           ...options,
           tape: previous ?? { events: [], fingerprint: recorder.fingerprint },
-          onMiss: (url, init) => recording.fetch(url, init),
+          // The old exchanges come first on the new tape; a new one is numbered after all of
+          // them, in the order this run issued it.
+          onMiss: (url, init, position) => recording.fetchAs(kept + position)(url, init),
         },
         redaction,
       );

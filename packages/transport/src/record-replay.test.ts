@@ -279,8 +279,14 @@ describe('divergence', () => {
     expect(divergence.message).toContain(
       'messages[1].content[0].text: recorded "recorded answer", live "changed answer"',
     );
-    expect(replay.report()).toMatchObject({ matched: 1, diverged: 1, unconsumed: [1] });
-    expect(() => replay.assertConsumed()).toThrow(/1 recorded exchange\(s\) were never requested/);
+    expect(replay.report()).toMatchObject({
+      matched: 1,
+      diverged: 1,
+      unconsumed: [{ position: 1, seq: 1, method: 'POST', url: `${server.url}/json` }],
+    });
+    expect(() => replay.assertConsumed()).toThrow(
+      `1 recorded exchange(s) were never requested during the replay:\n  exchange 1 (tape seq 1): POST ${server.url}/json\n`,
+    );
   });
 
   it('in positional mode, refuses requests that come in another order', async () => {

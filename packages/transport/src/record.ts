@@ -7,15 +7,18 @@
  */
 import {
   type Chunk,
+  type ExchangeEvent,
   outsideScopes,
+  type RecordedBody,
   type RecordedError,
   type StreamEnd,
   type TapeEvent,
 } from '@trace/spec';
 import { AppendQueue, type TapeAppendOptions, type TapeSink } from '@trace/tape';
 import { TransportError } from './errors.js';
+import { isLocalUrl } from './local-url.js';
 import { Redaction, type RedactOptions } from './recorded-form.js';
-import { type FetchInput, forward, snapshotRequest } from './request.js';
+import { type FetchInput, forward, type RequestSnapshot, snapshotRequest } from './request.js';
 import { bufferedResponse, buildResponse, isStreamed } from './response.js';
 
 export interface RecordOptions extends RedactOptions {
@@ -30,6 +33,12 @@ export interface RecordOptions extends RedactOptions {
 export interface RecordingFetch {
   /** Pass this as the `fetch` option of an SDK client. */
   readonly fetch: typeof fetch;
+  /**
+   * A fetch whose exchanges are recorded as issued at `issueIndex`, for a caller that numbers the
+   * requests itself: a new-episodes replay numbers every request, served from the old tape or sent
+   * on through this (`ReplayOptions.onMiss` hands it the position).
+   */
+  fetchAs(issueIndex: number): typeof fetch;
   /** Exchanges appended so far. */
   readonly recorded: number;
   /** Resolves once every response handed out so far has ended and been appended. */
@@ -49,7 +58,9 @@ export function recordFetch(options: RecordOptions): RecordingFetch {
 /** `recordFetch` with the redaction its transport compiled (once, for replay too). */
 export function startRecording(options: RecordOptions, redaction: Redaction): RecordingFetch {
   const pending = new Set<PendingStream>();
+  const reading = new Set<Promise<unknown>>();
   let failure: TransportError | undefined;
+  let issued = 0;
   const isStream = options.isStream ?? isStreamed;
   // Every body the transport records is a buffer it made and never changes — unless a redaction
   // hook returned one the user may still hold.
@@ -67,30 +78,60 @@ export function startRecording(options: RecordOptions, redaction: Redaction): Re
 
   // The transport's own work (the fetch beneath it, its clock, reading a body the caller pulls)
   // runs outside every scope: inside a run's scope its reads would be drawn as the agent's.
-  const recordingFetch = (input: FetchInput, init?: RequestInit): Promise<Response> =>
-    outsideScopes(() => record(input, init));
+  const fetchAs =
+    (issueIndex: number | undefined) =>
+    (input: FetchInput, init?: RequestInit): Promise<Response> =>
+      outsideScopes(() => {
+        const inner = options.fetch ?? globalThis.fetch;
+        // A `data:` or `blob:` URL is answered in-process (the OpenAI SDK probes `data:,`): not
+        // an exchange with a server, so neither recorded nor counted.
+        if (isLocalUrl(input)) return inner(input, init);
+        // Arguments fetch refuses fail here, before the request takes a place in the order.
+        let taken: RequestSnapshot | Promise<RequestSnapshot>;
+        try {
+          taken = snapshotRequest(input, init);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        // Numbered when fetch is called, before anything is awaited: the order of issue.
+        return record(taken, input, init, issueIndex ?? issued++, inner);
+      });
 
-  const record = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
-    const taken = snapshotRequest(input, init);
+  const record = async (
+    taken: RequestSnapshot | Promise<RequestSnapshot>,
+    input: FetchInput,
+    init: RequestInit | undefined,
+    issueIndex: number,
+    inner: typeof fetch,
+  ): Promise<Response> => {
+    const started = performance.now();
+    const since = () => performance.now() - started;
     const snapshot = taken instanceof Promise ? await taken : taken;
     const request = redaction.request(snapshot);
     // What a failure says, as recorded: its message may quote the URL (fetch refuses one with
     // user info by quoting it whole) or a secret.
     const scrub = (error: RecordedError) => redaction.error(error, snapshot.url, request.url);
     const failed = (error: unknown) => scrub(describeError(error));
-    const started = performance.now();
-    const inner = options.fetch ?? globalThis.fetch;
     let response: Response;
     try {
       response = await forward(inner, snapshot, input, init);
     } catch (error) {
-      append({ type: 'exchange', request, error: failed(error) });
+      const at = since();
+      append({
+        type: 'exchange',
+        request,
+        error: failed(error),
+        issueIndex,
+        timing: { headersMs: at, endMs: at },
+      });
       throw error;
     }
+    const headersMs = since();
     const head = {
       status: response.status,
       statusText: redaction.text(response.statusText),
       headers: redaction.headers(response.headers),
+      ...(response.redirected ? { redirectedTo: redaction.url(response.url) } : {}),
     };
     // The caller gets the live response as it came.
     const live = {
@@ -98,76 +139,91 @@ export function startRecording(options: RecordOptions, redaction: Redaction): Re
       statusText: response.statusText,
       headers: response.headers,
       url: response.url || snapshot.url,
+      redirected: response.redirected,
     };
     const contentType = response.headers.get('content-type');
+    const exchange = (body: RecordedBody | null, endMs: number): ExchangeEvent => ({
+      type: 'exchange',
+      request,
+      response: { ...head, body },
+      issueIndex,
+      timing: { headersMs, endMs },
+    });
 
     if (response.body === null) {
-      append({ type: 'exchange', request, response: { ...head, body: null } });
+      append(exchange(null, headersMs));
       return buildResponse(null, live);
     }
     if (!isStream(response)) {
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(await response.arrayBuffer());
-      } catch (error) {
-        append({
-          type: 'exchange',
-          request,
-          response: {
-            ...head,
-            body: {
-              kind: 'stream',
-              chunks: [],
-              end: {
-                kind: 'error',
-                offsetMs: performance.now() - started,
-                error: failed(error),
-              },
-            },
-          },
-        });
-        throw error;
-      }
-      append({
-        type: 'exchange',
-        request,
-        response: {
-          ...head,
-          body: { kind: 'bytes', bytes: redaction.responseBody(bytes, contentType, request) },
+      // Read whole, at once, and handed over as it arrives: `fetch()` resolves with the head, as
+      // the live one does, and a body cut part-way fails the caller's read of it — not `fetch()`,
+      // which an SDK would retry, billing the call again.
+      const bytes = response.arrayBuffer().then(
+        (buffer) => {
+          const whole = new Uint8Array(buffer);
+          append(
+            exchange(
+              { kind: 'bytes', bytes: redaction.responseBody(whole, contentType, request) },
+              since(),
+            ),
+          );
+          return whole;
         },
-      });
+        (error: unknown) => {
+          const at = since();
+          append(
+            exchange(
+              {
+                kind: 'stream',
+                chunks: [],
+                end: { kind: 'error', offsetMs: at, error: failed(error) },
+              },
+              at,
+            ),
+          );
+          throw error;
+        },
+      );
+      // Kept until settled, so `settled()` and `close()` wait for it; a caller who never reads
+      // the body leaves the rejection to nobody.
+      const settledBytes: Promise<unknown> = bytes.then(
+        () => reading.delete(settledBytes),
+        () => reading.delete(settledBytes),
+      );
+      reading.add(settledBytes);
       return bufferedResponse(bytes, live);
     }
     const stream = new PendingStream(response.body, started, (chunks, end) => {
       pending.delete(stream);
-      append({
-        type: 'exchange',
-        request,
-        response: {
-          ...head,
-          body: {
+      append(
+        exchange(
+          {
             kind: 'stream',
             chunks: redaction.stream(chunks, contentType),
             end: end.kind === 'error' ? { ...end, error: scrub(end.error) } : end,
           },
-        },
-      });
+          since(),
+        ),
+      );
     });
     pending.add(stream);
     return buildResponse(stream.readable, live);
   };
 
   return {
-    fetch: recordingFetch as typeof fetch,
+    fetch: fetchAs(undefined) as typeof fetch,
+    fetchAs: (issueIndex) => fetchAs(issueIndex) as typeof fetch,
     get recorded() {
       return appends.recorded;
     },
     async settled() {
       await Promise.allSettled([...pending].map((stream) => stream.done));
+      await Promise.allSettled([...reading]);
       await appends.drained();
     },
     async close() {
       await Promise.allSettled([...pending].map((stream) => stream.abandon()));
+      await Promise.allSettled([...reading]);
       await appends.drained();
       if (failure !== undefined) throw failure;
     },

@@ -1,8 +1,10 @@
 /**
  * Which recorded exchange serves a live request. Two requests are the same when their canonical
  * hashes are equal (see match.ts); the n-th live request of a hash is served the n-th recorded
- * exchange of that hash, so retries replay in sequence and concurrent requests pair by issue
- * order whatever order they complete in.
+ * exchange of that hash in the order they were issued when recording (each exchange's
+ * `issueIndex`; tape order, which is completion order, for a tape written before it was kept), so
+ * retries replay in sequence and identical concurrent requests pair by issue order whatever
+ * order they completed in, then or now.
  *
  * Indexing a tape keys each recorded request as it was recorded (method, URL, matched headers,
  * the SHA-256 of its body: its raw key), without parsing it — and for a tape read from a store,
@@ -21,19 +23,12 @@
  * same redaction, but one recorded before a secret was detected still matches.
  */
 import type { ExchangeEvent, RecordedRequest, TapeEvent } from '@trace/spec';
-import {
-  type CanonicalRequest,
-  canonicalise,
-  hashCanonical,
-  type MatchOptions,
-  type RequestLike,
-  rawKey,
-} from './match.js';
+import { type CanonicalRequest, hashCanonical, type Matcher, type RequestLike } from './match.js';
 
 export interface RecordedExchange {
-  /** Its sequence number on the tape. */
+  /** Its sequence number on the tape (completion order). */
   readonly seq: number;
-  /** Its position among the tape's exchanges. */
+  /** Its position among the tape's exchanges in the order they were issued. */
   readonly index: number;
   readonly event: ExchangeEvent;
   /** The raw key of its request, as recorded. */
@@ -76,13 +71,18 @@ class Queues {
   first(key: string): RecordedExchange | undefined {
     return this.#groups.get(key)?.[0];
   }
+
+  /** The last exchange of group `key` already served, if any. */
+  lastServed(key: string): RecordedExchange | undefined {
+    return this.#groups.get(key)?.findLast((exchange) => exchange.consumed);
+  }
 }
 
 export class ReplayIndex {
+  /** The tape's exchanges in the order they were issued. */
   readonly exchanges: readonly RecordedExchange[];
-  readonly #match: MatchOptions;
+  readonly #matcher: Matcher;
   readonly #recordedForm: (request: RecordedRequest) => RequestLike;
-  readonly #withHeaders: boolean;
   /** Exchanges by raw key, in tape order. */
   readonly #byRaw: Queues;
   /** Exchanges by the canonical hash of their request as stored, indexed when first needed. */
@@ -99,38 +99,33 @@ export class ReplayIndex {
    */
   constructor(
     events: readonly TapeEvent[],
-    match: MatchOptions,
+    matcher: Matcher,
     recordedForm: (request: RecordedRequest) => RequestLike,
     bodyDigest: (bytes: Uint8Array) => string | undefined = () => undefined,
   ) {
-    this.#match = match;
+    this.#matcher = matcher;
     this.#recordedForm = recordedForm;
-    this.#withHeaders = (match.headers?.length ?? 0) > 0;
-    const exchanges: RecordedExchange[] = [];
+    const found: { seq: number; issued: number; event: ExchangeEvent }[] = [];
     events.forEach((event, seq) => {
       if (event.type !== 'exchange') return;
-      const { body } = event.request;
-      const raw = rawKey(
-        event.request,
-        this.#withHeaders,
-        body === null ? undefined : bodyDigest(body),
-      );
-      exchanges.push({
-        seq,
-        index: exchanges.length,
-        event,
-        raw,
-        canonical: undefined,
-        consumed: false,
-      });
+      found.push({ seq, issued: event.issueIndex ?? found.length, event });
     });
-    this.exchanges = exchanges;
-    this.#byRaw = new Queues(exchanges, (e) => e.raw);
+    // Issue order; tape order among equals (a tape written before issue order was kept has none).
+    if (found.some((e, i) => e.issued !== i))
+      found.sort((a, b) => a.issued - b.issued || a.seq - b.seq);
+    this.exchanges = found.map(({ seq, event }, index) => {
+      const { request } = event;
+      const headers = matcher.matchedHeaders(request.headers);
+      const digest = request.body === null ? undefined : bodyDigest(request.body);
+      const raw = matcher.rawKey({ ...request, headers }, digest);
+      return { seq, index, event, raw, canonical: undefined, consumed: false };
+    });
+    this.#byRaw = new Queues(this.exchanges, (e) => e.raw);
   }
 
-  /** The raw key of a live request, to look it up with. */
+  /** The raw key of a live request (its headers already the matched ones), to look it up with. */
   keyOf(request: RequestLike): string {
-    return rawKey(request, this.#withHeaders);
+    return this.#matcher.rawKey(request);
   }
 
   /**
@@ -139,7 +134,7 @@ export class ReplayIndex {
    */
   take(request: RequestLike, at: number, raw = this.keyOf(request)): RecordedExchange | undefined {
     let found: RecordedExchange | undefined;
-    if (this.#match.order === 'positional') {
+    if (this.#matcher.order === 'positional') {
       const next = this.exchanges[at];
       if (next !== undefined && (next.raw === raw || this.#sameAs(next, request, raw))) {
         found = next;
@@ -159,7 +154,7 @@ export class ReplayIndex {
    */
   takeExact(raw: string, at: number): RecordedExchange | undefined {
     let found: RecordedExchange | undefined;
-    if (this.#match.order === 'positional') {
+    if (this.#matcher.order === 'positional') {
       const next = this.exchanges[at];
       if (next?.raw === raw) found = next;
     } else {
@@ -170,6 +165,20 @@ export class ReplayIndex {
     return found;
   }
 
+  /**
+   * The exchange served last among those the same as `request` (in recorded form, with `raw` its
+   * raw key), to serve it once more: for a replay that allows repeated playback, when none of
+   * them is left unserved.
+   */
+  repeat(request: RequestLike, raw = this.keyOf(request)): RecordedExchange | undefined {
+    const hash = this.#hashOf(request, raw);
+    this.#byCanonical ??= new Queues(this.exchanges, (e) => this.#canonicalHash(e));
+    const found = this.#byCanonical.lastServed(hash);
+    if (found !== undefined) return found;
+    this.#byRedacted ??= new Queues(this.exchanges, (e) => hashCanonical(this.canonicalOf(e)));
+    return this.#byRedacted.lastServed(hash);
+  }
+
   /** The canonical form of a recorded request, redacted again (for a divergence message). */
   canonicalOf(exchange: RecordedExchange): CanonicalRequest {
     return this.canonicalise(this.#recordedForm(exchange.event.request));
@@ -177,7 +186,7 @@ export class ReplayIndex {
 
   /** The canonical form of a request in recorded form. */
   canonicalise(request: RequestLike): CanonicalRequest {
-    return canonicalise(request, this.#match);
+    return this.#matcher.canonicalise(request);
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 import {
   type ExchangeEvent,
+  type HeaderList,
   outsideScopes,
   type RecordedError,
   type RecordedRequest,
@@ -16,7 +17,8 @@ import {
 import { fingerprintEvents, Tape } from '@trace/tape';
 import { type Difference, diffRequests, distance, formatDifferences } from './diff.js';
 import { TransportError } from './errors.js';
-import type { CanonicalRequest, MatchOptions } from './match.js';
+import { isLocalUrl } from './local-url.js';
+import { type CanonicalRequest, Matcher, type MatchOptions } from './match.js';
 import { Redaction, type RedactOptions } from './recorded-form.js';
 import { type RecordedExchange, ReplayIndex } from './replay-index.js';
 import { type FetchInput, forwardInit, type RequestSnapshot, snapshotRequest } from './request.js';
@@ -27,19 +29,28 @@ export interface ReplayOptions extends RedactOptions {
   readonly tape: TapeContent;
   readonly match?: MatchOptions;
   /**
-   * How streamed bodies are paced: `false` (default) serves every chunk at once; `true` waits
-   * until each chunk's recorded offset; a number scales the offsets (0.5 = twice as fast).
+   * How recorded time is played back: `false` (default) serves everything at once, and a recorded
+   * `retry-after` (or `retry-after-ms`) as 0 so a client does not sleep on it; `true` waits as
+   * the recording did — for the response head, for a whole body's end, for each chunk of a
+   * stream, for a failure — and serves `retry-after` as recorded; a number scales every wait,
+   * `retry-after` included (0.5 = twice as fast).
    */
   readonly pace?: boolean | number;
+  /**
+   * Serve a recording again when a request matches only exchanges already served (VCR's
+   * `allow_playback_repeats`): the last one served of them. Default false — a request made more
+   * often than it was recorded diverges.
+   */
+  readonly allowPlaybackRepeats?: boolean;
   /** The fingerprint the tape must still have (e.g. printed at record time); the report says whether it does. */
   readonly expectedFingerprint?: string;
   /**
    * Called instead of failing when a request matches nothing (new-episodes uses it to send it
-   * live and record it), with the request as it can be sent on: its URL, and the caller's init
-   * with the method, headers and body as they were taken. Without it, a miss throws
-   * TRANSPORT_DIVERGED.
+   * live and record it), with the request as it can be sent on — its URL, and the caller's init
+   * with the method, headers and body as they were taken — and its position in issue order (see
+   * `RecordingFetch.fetchAs`). Without it, a miss throws TRANSPORT_DIVERGED.
    */
-  readonly onMiss?: (url: string, init: RequestInit) => Promise<Response>;
+  readonly onMiss?: (url: string, init: RequestInit, position: number) => Promise<Response>;
   /**
    * Called with the TRANSPORT_DIVERGED error instead of throwing it from `fetch`, when there is no
    * `onMiss`: what it returns is the response the caller gets. The official SDKs retry a `fetch`
@@ -48,10 +59,22 @@ export interface ReplayOptions extends RedactOptions {
    */
   readonly onDivergence?: (error: TransportError) => Response | Promise<Response>;
   /**
-   * Called with each recorded exchange as it is served, before its response is handed over: a
-   * caller re-recording a run (new-episodes) keeps the exchanges it reused this way.
+   * Called with each recorded exchange as it is served, before its response is handed over, its
+   * `issueIndex` set to the request's position in this replay: a caller re-recording a run
+   * (new-episodes) keeps the exchanges it reused this way.
    */
   readonly onServe?: (exchange: ExchangeEvent) => void;
+}
+
+/** A recorded exchange no request asked for. */
+export interface UnusedExchange {
+  /** Its position among the tape's exchanges in the order they were issued. */
+  readonly position: number;
+  /** Its sequence number on the tape. */
+  readonly seq: number;
+  readonly method: string;
+  /** Its URL in recorded form. */
+  readonly url: string;
 }
 
 export interface ReplayReport {
@@ -59,10 +82,12 @@ export interface ReplayReport {
   readonly recorded: number;
   /** Requests served from the tape, each proven identical (after normalising) by its SHA-256. */
   readonly matched: number;
+  /** Of those, requests served an exchange already served (only with `allowPlaybackRepeats`). */
+  readonly repeated: number;
   /** Requests that matched nothing (each threw TRANSPORT_DIVERGED, or went to `onMiss`). */
   readonly diverged: number;
-  /** Recorded exchanges never requested, by tape sequence number. */
-  readonly unconsumed: readonly number[];
+  /** Recorded exchanges never requested, in issue order. */
+  readonly unconsumed: readonly UnusedExchange[];
   /**
    * The fingerprint of the events replayed. A `Tape` holds it proven: computed from its events
    * as they were appended, or checked against the stored bytes when it was loaded, so it is read,
@@ -86,19 +111,21 @@ export function replayFetch(options: ReplayOptions): ReplayingFetch {
 
 /** `replayFetch` with the redaction its transport compiled (once, for recording too). */
 export function startReplay(options: ReplayOptions, redaction: Redaction): ReplayingFetch {
-  const match = options.match ?? {};
-  const withHeaders = (match.headers?.length ?? 0) > 0;
+  const matcher = new Matcher(options.match);
+  const scale = paceScale(options.pace);
   const { tape } = options;
   const index = new ReplayIndex(
     tape.events,
-    match,
-    (request) => redaction.recorded(request, withHeaders),
+    matcher,
+    (request) => redaction.recorded(request, true),
     tape instanceof Tape ? (bytes) => tape.bodyDigest(bytes) : undefined,
   );
   const { exchanges } = index;
   const fingerprintOf = provenFingerprint(options.tape);
-  let position = 0;
+  // Requests are matched in the order they were issued, whatever order their snapshots are ready in.
+  const order = new IssueOrder();
   let matched = 0;
+  let repeated = 0;
   let diverged = 0;
 
   // Replay's own work runs outside every scope, as recording's does (see record.ts).
@@ -106,39 +133,88 @@ export function startReplay(options: ReplayOptions, redaction: Redaction): Repla
     outsideScopes(() => replayOne(input, init));
 
   const replayOne = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
+    // A `data:` or `blob:` URL never reaches the network, and was never recorded.
+    if (isLocalUrl(input)) return globalThis.fetch(input, init);
+    const started = performance.now();
+    // Arguments fetch refuses throw here, before the request takes a place in the order.
     const taken = snapshotRequest(input, init);
-    const snapshot = taken instanceof Promise ? await taken : taken;
-    const at = position++;
+    const at = order.issue();
+    let snapshot: RequestSnapshot;
+    try {
+      snapshot = taken instanceof Promise ? await taken : taken;
+    } catch (error) {
+      order.done(at);
+      throw error;
+    }
+    const turn = order.turn(at);
+    if (turn !== undefined) await turn;
+    let served: Served;
+    try {
+      served = match(snapshot, at, init);
+    } finally {
+      order.done(at);
+    }
+    if (served.kind === 'miss') return served.response;
+    const { exchange } = served;
+    options.onServe?.({ ...exchange.event, issueIndex: at });
+    return serve(exchange, snapshot, started, scale, redaction);
+  };
+
+  type Served =
+    | { readonly kind: 'exchange'; readonly exchange: RecordedExchange }
+    | { readonly kind: 'miss'; readonly response: Promise<Response> };
+
+  /** Finds what serves the `at`-th request, synchronously, in its turn. */
+  const match = (snapshot: RequestSnapshot, at: number, init: RequestInit | undefined): Served => {
     snapshot.signal?.throwIfAborted();
-    const headers = withHeaders ? redaction.headers(snapshot.headers) : [];
+    const headers = matcher.matchedHeaders(snapshot.headers);
+    const matchedHeaders = headers.length === 0 ? headers : redaction.headers(headers);
     // The cheap path first: a request byte-identical to a recorded one (a recorded request is
     // already in recorded form, and redaction is idempotent) is served without redacting it.
     let raw: string | undefined;
     let exchange: RecordedExchange | undefined;
     if (redaction.redactorOnly) {
       const { method, url, body } = snapshot;
-      raw = index.keyOf({ method, url, headers, body });
+      raw = index.keyOf({ method, url, headers: matchedHeaders, body });
       exchange = index.takeExact(raw, at);
     }
     if (exchange === undefined) {
-      const form = redaction.matchForm(snapshot, headers);
+      const form = redaction.matchForm(snapshot, matchedHeaders);
       const unchanged = form.url === snapshot.url && form.body === snapshot.body;
-      exchange = index.take(form, at, unchanged ? raw : undefined);
+      const key = unchanged ? raw : undefined;
+      exchange = index.take(form, at, key);
+      if (exchange === undefined && options.allowPlaybackRepeats === true) {
+        exchange = index.repeat(form, key);
+        if (exchange !== undefined) repeated++;
+      }
       if (exchange === undefined) {
         diverged++;
-        if (options.onMiss) return options.onMiss(snapshot.url, forwardInit(snapshot, init));
-        const error = divergence(at, form, index, match, redaction);
-        if (options.onDivergence) return options.onDivergence(error);
+        if (options.onMiss) {
+          return {
+            kind: 'miss',
+            response: options.onMiss(snapshot.url, forwardInit(snapshot, init), at),
+          };
+        }
+        const error = divergence(at, form, index, matcher, redaction);
+        if (options.onDivergence) {
+          return { kind: 'miss', response: Promise.resolve(options.onDivergence(error)) };
+        }
         throw error;
       }
     }
     matched++;
-    options.onServe?.(exchange.event);
-    if (exchange.event.error !== undefined) throw reviveError(exchange.event.error);
-    return serve(exchange, snapshot, options.pace ?? false, redaction);
+    return { kind: 'exchange', exchange };
   };
 
-  const unconsumed = () => exchanges.filter((e) => !e.consumed).map((e) => e.seq);
+  const unconsumed = (): UnusedExchange[] =>
+    exchanges
+      .filter((e) => !e.consumed)
+      .map((e) => ({
+        position: e.index,
+        seq: e.seq,
+        method: e.event.request.method,
+        url: redaction.url(e.event.request.url),
+      }));
   return {
     fetch: replayingFetch as typeof fetch,
     report() {
@@ -147,6 +223,7 @@ export function startReplay(options: ReplayOptions, redaction: Redaction): Repla
       return {
         recorded: exchanges.length,
         matched,
+        repeated,
         diverged,
         unconsumed: unconsumed(),
         fingerprint,
@@ -156,14 +233,70 @@ export function startReplay(options: ReplayOptions, redaction: Redaction): Repla
     assertConsumed() {
       const left = unconsumed();
       if (left.length === 0) return;
-      const first = exchanges.find((e) => !e.consumed) as RecordedExchange;
       throw new TransportError(
         'TRANSPORT_UNCONSUMED',
-        `${left.length} recorded exchange(s) were never requested during the replay, the first at tape seq ${first.seq} (${first.event.request.method} ${redaction.url(first.event.request.url)}). The run made fewer calls than it recorded: find what changed, or record again.`,
+        `${left.length} recorded exchange(s) were never requested during the replay:\n${describeUnused(left)}\nThe run made fewer calls than it recorded: find what changed, or record again.`,
         { details: { unconsumed: left } },
       );
     },
   };
+}
+
+/** How many unused exchanges a message lists before it says how many more there are. */
+const LISTED = 10;
+
+/** Unused exchanges as lines: `  exchange 3 (tape seq 7): POST https://…/v1/messages`. */
+export function describeUnused(unused: readonly UnusedExchange[]): string {
+  const lines = unused
+    .slice(0, LISTED)
+    .map((e) => `  exchange ${e.position} (tape seq ${e.seq}): ${e.method} ${e.url}`);
+  if (unused.length > LISTED) lines.push(`  … and ${unused.length - LISTED} more`);
+  return lines.join('\n');
+}
+
+/**
+ * The order in which requests are matched: the order they were issued (the order `fetch` was
+ * called), whatever order their snapshots are ready in — one whose body takes longer to read
+ * does not let a later identical request take its recording.
+ */
+class IssueOrder {
+  #issued = 0;
+  /** Every position before this one is done. */
+  #next = 0;
+  readonly #done = new Set<number>();
+  readonly #waiting = new Map<number, () => void>();
+
+  issue(): number {
+    return this.#issued++;
+  }
+
+  /** Undefined when it is `at`'s turn now; else a promise that resolves when it is. */
+  turn(at: number): Promise<void> | undefined {
+    if (at === this.#next) return undefined;
+    return new Promise((resolve) => this.#waiting.set(at, resolve));
+  }
+
+  done(at: number): void {
+    this.#done.add(at);
+    while (this.#done.delete(this.#next)) this.#next++;
+    const wake = this.#waiting.get(this.#next);
+    if (wake !== undefined) {
+      this.#waiting.delete(this.#next);
+      wake();
+    }
+  }
+}
+
+function paceScale(pace: boolean | number | undefined): number {
+  if (pace === undefined || pace === false) return 0;
+  if (pace === true) return 1;
+  if (typeof pace !== 'number' || !Number.isFinite(pace) || pace < 0) {
+    throw new TransportError(
+      'TRANSPORT_INVALID_OPTION',
+      `pace is ${String(pace)}; use false, true or a finite number of 0 or more (0.5 = twice as fast).`,
+    );
+  }
+  return pace;
 }
 
 /**
@@ -180,26 +313,59 @@ function provenFingerprint(tape: TapeContent): () => string {
   };
 }
 
-function serve(
+/** Headers a client sleeps on before retrying. */
+const RETRY_AFTER = new Set(['retry-after', 'retry-after-ms']);
+
+/**
+ * The recorded headers as served: `retry-after` and `retry-after-ms` scaled as the pace asks
+ * (0 when replay does not pace), so that a client retrying a recorded 429 or 529 waits only when
+ * the replay is meant to take time.
+ */
+function servedHeaders(headers: HeaderList, scale: number): HeaderList {
+  if (scale === 1 || !headers.some(([name]) => RETRY_AFTER.has(name.toLowerCase()))) return headers;
+  return headers.map(([name, value]) => {
+    if (!RETRY_AFTER.has(name.toLowerCase())) return [name, value] as const;
+    const seconds = Number(value);
+    if (scale === 0) return [name, '0'] as const;
+    // An HTTP date is served as recorded when pacing: it names a moment, not a wait.
+    return Number.isFinite(seconds)
+      ? ([name, String(seconds * scale)] as const)
+      : ([name, value] as const);
+  });
+}
+
+async function serve(
   exchange: RecordedExchange,
   snapshot: RequestSnapshot,
-  pace: boolean | number,
+  started: number,
+  scale: number,
   redaction: Redaction,
-): Response {
+): Promise<Response> {
+  const { signal } = snapshot;
+  const { timing } = exchange.event;
+  // Waits until `ms` of recorded time (scaled) after the request was issued.
+  const until = (ms: number) =>
+    scale === 0 ? undefined : sleep(started + ms * scale - performance.now(), signal);
+  if (exchange.event.error !== undefined) {
+    if (timing !== undefined) await until(timing.endMs);
+    throw reviveError(exchange.event.error);
+  }
   const response = exchange.event.response as RecordedResponse;
+  if (timing !== undefined) await until(timing.headersMs);
   const head = {
     status: response.status,
     statusText: response.statusText,
-    headers: response.headers,
-    url: snapshot.url,
+    headers: servedHeaders(response.headers, scale),
+    url: response.redirectedTo ?? snapshot.url,
+    redirected: response.redirectedTo !== undefined,
   };
   const body = response.body;
   if (body === null) return buildResponse(null, head);
-  if (body.kind === 'bytes') return bufferedResponse(body.bytes, head);
-  const scale = pace === false ? 0 : pace === true ? 1 : pace;
+  if (body.kind === 'bytes') {
+    const end = timing === undefined ? undefined : until(timing.endMs);
+    return bufferedResponse(end === undefined ? body.bytes : end.then(() => body.bytes), head);
+  }
   const { chunks, end } = body;
-  const signal = snapshot.signal;
-  const start = performance.now();
   let next = 0;
   const stream = new ReadableStream<Uint8Array>(
     {
@@ -211,11 +377,13 @@ function serve(
     signal?.throwIfAborted();
     const chunk = chunks[next];
     if (chunk !== undefined) {
-      if (scale > 0) await sleep(start + chunk.offsetMs * scale - performance.now(), signal);
+      const wait = until(chunk.offsetMs);
+      if (wait !== undefined) await wait;
       next++;
       controller.enqueue(chunk.bytes.slice());
       return;
     }
+    if (end.kind !== 'complete' && scale > 0) await until(end.offsetMs);
     if (end.kind === 'complete') controller.close();
     else if (end.kind === 'error') controller.error(reviveError(end.error));
     else {
@@ -278,14 +446,14 @@ function divergence(
   position: number,
   form: RecordedRequest,
   index: ReplayIndex,
-  match: MatchOptions,
+  matcher: Matcher,
   redaction: Redaction,
 ): TransportError {
   const canonical = index.canonicalise(form);
   const { exchanges } = index;
   // In positional mode the request stands against the exchange at its own position.
   let nearest: RecordedExchange | undefined =
-    match.order === 'positional' ? exchanges[position] : undefined;
+    matcher.order === 'positional' ? exchanges[position] : undefined;
   let nearestForm: CanonicalRequest | undefined =
     nearest === undefined ? undefined : index.canonicalOf(nearest);
   let best = Number.POSITIVE_INFINITY;
@@ -328,7 +496,7 @@ function divergence(
                 consumed: nearest.consumed,
               },
         differences,
-        order: match.order ?? 'fingerprint',
+        order: matcher.order,
       },
     },
   );

@@ -63,6 +63,7 @@ describe('snapshotRequest', () => {
       url: 'http://127.0.0.1/y',
       body: new TextEncoder().encode('b'),
     });
-    await expect(snapshotRequest('/relative', {})).rejects.toThrow(TypeError);
+    // Arguments fetch refuses throw at once, so a refused call takes no place in the issue order.
+    expect(() => snapshotRequest('/relative', {})).toThrow(TypeError);
   });
 });

@@ -20,13 +20,11 @@ export interface RequestSnapshot {
 }
 
 /**
- * Reads `fetch`'s arguments into a snapshot. `Request` does the normalising — method case, URL
- * resolution, the content type of a FormData or URLSearchParams body — so that the bytes hashed
- * here are the bytes that would go on the wire.
- */
-/**
  * Reads `fetch`'s arguments into a snapshot: at once for the shapes the SDKs use, through a
- * `Request` (asynchronously) for the rest.
+ * `Request` (its body read asynchronously) for the rest. `Request` does the normalising — method
+ * case, URL resolution, the content type of a FormData or URLSearchParams body — so that the bytes
+ * hashed here are the bytes that would go on the wire. Arguments fetch refuses (a malformed URL, a
+ * body on a GET) throw here, synchronously, with fetch's own error.
  */
 export function snapshotRequest(
   input: FetchInput,
@@ -90,11 +88,19 @@ function utf8(text: string): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-async function requestSnapshot(
+function requestSnapshot(
   input: FetchInput,
   init: RequestInit | undefined,
 ): Promise<RequestSnapshot> {
   const request = new Request(input, init);
+  return readSnapshot(request, input, init);
+}
+
+async function readSnapshot(
+  request: Request,
+  input: FetchInput,
+  init: RequestInit | undefined,
+): Promise<RequestSnapshot> {
   const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
   return {
     method: request.method,

@@ -9,6 +9,8 @@ export interface ResponseHead {
   /** Recorded pairs, or (when recording) the live response's own `Headers`, passed on as they are. */
   readonly headers: readonly (readonly [string, string])[] | Headers;
   readonly url: string;
+  /** True when fetch followed a redirect to `url`. */
+  readonly redirected?: boolean;
 }
 
 /** A Response over a stream (or no body), with the real URL. */
@@ -17,13 +19,22 @@ export function buildResponse(
   head: ResponseHead,
 ): Response {
   const response = new Response(NULL_BODY_STATUSES.has(head.status) ? null : body, init(head));
-  // A constructed Response has an empty url; callers that log or follow it expect the real one.
+  // A constructed Response has an empty url and says it was not redirected; callers that log or
+  // follow it expect what fetch said.
   Object.defineProperty(response, 'url', { value: head.url });
+  if (head.redirected === true) Object.defineProperty(response, 'redirected', { value: true });
   return response;
 }
 
-/** A Response over bytes already in hand: read straight from them, not through a web stream. */
-export function bufferedResponse(bytes: Uint8Array, head: ResponseHead): Response {
+/**
+ * A Response over a whole body — bytes in hand, or a promise of them (a body still arriving): read
+ * straight from them, not through a web stream. A promise that rejects fails the read, as a
+ * connection cut while a body arrives fails `response.json()`, not `fetch()`.
+ */
+export function bufferedResponse(
+  bytes: Uint8Array | Promise<Uint8Array>,
+  head: ResponseHead,
+): Response {
   return NULL_BODY_STATUSES.has(head.status)
     ? buildResponse(null, head)
     : new BufferedResponse(bytes, head);
@@ -49,13 +60,13 @@ const UNUSABLE = 'Body is unusable: Body has already been read';
  * gives an independent copy, and each read returns bytes the caller may change freely.
  */
 class BufferedResponse extends Response {
-  readonly #bytes: Uint8Array;
+  readonly #bytes: Uint8Array | Promise<Uint8Array>;
   readonly #head: ResponseHead;
   #headers: Headers | undefined;
   #stream: ReadableStream<Uint8Array> | undefined;
   #used = false;
 
-  constructor(bytes: Uint8Array, head: ResponseHead) {
+  constructor(bytes: Uint8Array | Promise<Uint8Array>, head: ResponseHead) {
     // Headers are made when first asked for (or are the live response's own): filling a Headers
     // object for every response costs more than a microsecond, and many callers never look.
     super(null, { status: head.status, statusText: head.statusText });
@@ -71,6 +82,11 @@ class BufferedResponse extends Response {
       url: {
         get: function (this: BufferedResponse) {
           return this.#head.url;
+        },
+      },
+      redirected: {
+        get: function (this: BufferedResponse) {
+          return this.#head.redirected === true;
         },
       },
       headers: {
@@ -93,32 +109,32 @@ class BufferedResponse extends Response {
       },
       arrayBuffer: {
         value: async function (this: BufferedResponse) {
-          return this.#take().slice().buffer;
+          return (await this.#take()).slice().buffer;
         },
       },
       bytes: {
         value: async function (this: BufferedResponse) {
-          return this.#take().slice();
+          return (await this.#take()).slice();
         },
       },
       text: {
         value: async function (this: BufferedResponse) {
-          return new TextDecoder().decode(this.#take());
+          return new TextDecoder().decode(await this.#take());
         },
       },
       json: {
         value: async function (this: BufferedResponse) {
-          return JSON.parse(new TextDecoder().decode(this.#take()));
+          return JSON.parse(new TextDecoder().decode(await this.#take()));
         },
       },
       blob: {
         value: async function (this: BufferedResponse) {
-          return new Blob([this.#take()], { type: this.headers.get('content-type') ?? '' });
+          return new Blob([await this.#take()], { type: this.headers.get('content-type') ?? '' });
         },
       },
       formData: {
         value: async function (this: BufferedResponse) {
-          return new Response(this.#take(), init(this.#head)).formData();
+          return new Response(await this.#take(), init(this.#head)).formData();
         },
       },
       clone: {
@@ -137,10 +153,14 @@ class BufferedResponse extends Response {
     if (this.#stream !== undefined) return this.#stream;
     this.#stream = new ReadableStream<Uint8Array>(
       {
-        pull: (controller) => {
+        pull: async (controller) => {
           this.#used = true;
-          controller.enqueue(this.#bytes.slice());
-          controller.close();
+          try {
+            controller.enqueue((await this.#bytes).slice());
+            controller.close();
+          } catch (error) {
+            controller.error(error);
+          }
         },
         cancel: () => {
           this.#used = true;
@@ -153,7 +173,7 @@ class BufferedResponse extends Response {
     return this.#stream;
   }
 
-  #take(): Uint8Array {
+  #take(): Uint8Array | Promise<Uint8Array> {
     if (this.#used || this.#stream?.locked) throw new TypeError(UNUSABLE);
     this.#used = true;
     this.#stream?.getReader();

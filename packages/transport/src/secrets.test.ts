@@ -7,6 +7,7 @@ import {
   FAKE_CREDENTIAL_FORMATS,
   fakeCredential,
   fakeCredentialArb,
+  findLeak,
   randomChars,
   seededRandom,
 } from '@trace/test-utils';
@@ -272,6 +273,53 @@ describe('redaction options', () => {
           'TRANSPORT_INVALID_OPTION',
         );
         expect((error as Error).message).not.toContain(hashKey);
+      }
+    }
+  });
+});
+
+describe('errors hold no secret', () => {
+  /** Everything an error carries, as a CI log would show it. */
+  const shown = (error: unknown) =>
+    `${(error as Error).message}\n${JSON.stringify((error as TransportError).details)}\n${(error as Error).stack}`;
+
+  it('a divergence, an unused exchange and a byte difference name the URL and body as recorded', async () => {
+    const key = fakeCredential('google_api_key');
+    const bearer = fakeCredential('bearer_token');
+    const url = `${server.url}/echo?key=${encodeURIComponent(key.text)}`;
+    const tape = Tape.create();
+    const recording = recordFetch({ sink: tape });
+    const send = (f: typeof fetch, note: string) =>
+      f(url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: `note ${note}; ${bearer.text}`,
+      });
+    await send(recording.fetch, 'a');
+    await send(recording.fetch, 'b');
+    await recording.close();
+    expect(
+      JSON.stringify(tape.events, (_k, v) => (v instanceof Uint8Array ? [...v] : v)),
+    ).not.toContain(key.text);
+
+    const replay = replayFetch({ tape });
+    await send(replay.fetch, 'a');
+    const diverged = await send(replay.fetch, 'c').catch((e: unknown) => e);
+    expect(TransportError.isInstance(diverged) && diverged.code).toBe('TRANSPORT_DIVERGED');
+    // The byte difference is shown in context, in recorded form.
+    expect((diverged as Error).message).toMatch(/body byte \d+: recorded \(\d+ bytes\) "note b; /);
+    const unused = (() => {
+      try {
+        replay.assertConsumed();
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(TransportError.isInstance(unused) && unused.code).toBe('TRANSPORT_UNCONSUMED');
+    expect((unused as Error).message).toContain('exchange 1 (tape seq 1): POST');
+    for (const error of [diverged, unused]) {
+      for (const credential of [key, bearer]) {
+        expect(findLeak(shown(error), credential)).toBeUndefined();
       }
     }
   });

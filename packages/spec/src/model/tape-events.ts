@@ -72,22 +72,55 @@ export interface RecordedResponse {
   readonly headers: HeaderList;
   /** Null when the response had no body at all (a 204, a HEAD request). */
   readonly body: RecordedBody | null;
+  /**
+   * The final URL after the redirects `fetch` followed; present only when it followed at least
+   * one. A replay then reports it as `response.url`, with `response.redirected` true.
+   */
+  readonly redirectedTo?: string;
+}
+
+/**
+ * When an exchange's response arrived, in milliseconds from when its request was issued. Each is
+ * finite and 0 or more (`-0` is stored as 0); `endMs` is not required to be at least `headersMs`.
+ */
+export interface ExchangeTiming {
+  /** To when the response head arrived; for an exchange that failed, to the failure. */
+  readonly headersMs: number;
+  /**
+   * To when the body ended: read to its end, failed or cancelled. For a response without a body,
+   * or a failed exchange, it equals `headersMs`.
+   */
+  readonly endMs: number;
+}
+
+/** What every exchange may carry besides its request and outcome. */
+interface ExchangeFacts {
+  /**
+   * The request's position (0-based) among the tape's exchanges in the order the run issued
+   * them. The tape's own order is completion order — concurrent requests are appended as they
+   * complete — so the two differ when calls overlap. Absent on tapes written before this field
+   * existed: a reader then takes the exchange's position among the tape's exchanges. A
+   * non-negative integer below 2^32.
+   */
+  readonly issueIndex?: number;
+  /** When the response head and the body's end arrived; absent when not recorded. */
+  readonly timing?: ExchangeTiming;
 }
 
 /** One HTTP request and what came back: a response, or the transport error that ended it. */
 export type ExchangeEvent =
-  | {
+  | (ExchangeFacts & {
       readonly type: 'exchange';
       readonly request: RecordedRequest;
       readonly response: RecordedResponse;
       readonly error?: undefined;
-    }
-  | {
+    })
+  | (ExchangeFacts & {
       readonly type: 'exchange';
       readonly request: RecordedRequest;
       readonly response?: undefined;
       readonly error: RecordedError;
-    };
+    });
 
 export type TapeEvent = DrawEvent | ExchangeEvent | AnnotationEvent;
 export type TapeEventType = TapeEvent['type'];

@@ -5,7 +5,13 @@
 import { TapeError } from '@trace/tape';
 import Database from 'better-sqlite3';
 import { inspectFile, ioError } from './header.js';
-import { APPLICATION_ID, FORMAT_NAME, migrate, SCHEMA_VERSION } from './schema.js';
+import {
+  APPLICATION_ID,
+  FORMAT_NAME,
+  migrate,
+  readableWithoutUpgrade,
+  SCHEMA_VERSION,
+} from './schema.js';
 
 /**
  * How hard each committed append is pushed to disk.
@@ -67,12 +73,15 @@ export function openConnection(path: string, options: ConnectionOptions): Databa
 /**
  * Checks the file is a tape store this version reads, and upgrades an older one in place: every
  * pending migration in one IMMEDIATE transaction, the version read again under that write lock
- * (another process may have upgraded it meanwhile), so a file is upgraded whole, once.
+ * (another process may have upgraded it meanwhile), so a file is upgraded whole, once. A
+ * read-only open never writes: it reads an older file whose pending steps all leave it readable
+ * as it is, and refuses one that needs an upgrade first.
  */
 function prepareSchema(db: Database.Database, path: string, options: ConnectionOptions): void {
   const version = checkSchema(db, path, options);
   if (version === SCHEMA_VERSION) return;
   if (options.readonly) {
+    if (readableWithoutUpgrade(version)) return;
     throw new TapeError(
       'TAPE_UPGRADE_NEEDS_WRITE',
       `${path} uses format version ${version}, which must be upgraded to ${SCHEMA_VERSION}: open it once without \`readonly\`.`,

@@ -14,6 +14,12 @@ interface Migration {
   readonly to: number;
   readonly describe: string;
   readonly up: (db: Database) => void;
+  /**
+   * True when a file not yet at this version reads the same without the step: a read-only open
+   * may then read it as it is, instead of refusing it for want of an upgrade. The version still
+   * rises on the next writable open, so that an older reader refuses what a newer writer wrote.
+   */
+  readonly readableWithout?: boolean;
 }
 
 const MIGRATIONS: readonly Migration[] = [
@@ -98,9 +104,26 @@ const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    to: 4,
+    describe:
+      'exchange records may carry the trailer (issue order, timing, a followed redirect), which an older reader cannot decode',
+    // Nothing in the schema changes. The version rises so that an older @trace/store-sqlite
+    // refuses the file as a newer format, instead of reading a record with a trailer as damaged.
+    up() {},
+    readableWithout: true,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Whether a file at version `from` reads as it is, without the migrations since: every one of
+ * them is `readableWithout` (a read-only open of such a file reads it and leaves it untouched).
+ */
+export function readableWithoutUpgrade(from: number): boolean {
+  return MIGRATIONS.every((migration) => migration.to <= from || migration.readableWithout);
+}
 
 /**
  * Runs the migrations from the file's version up to `target`, all in the transaction the caller

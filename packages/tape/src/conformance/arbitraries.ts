@@ -1,10 +1,11 @@
 /**
  * fast-check generators of tape events: every kind of event, every body shape and stream end,
- * JSON of every shape, and now and then a body of a few megabytes. The conformance suite draws
+ * JSON of every shape, exchanges with and without each optional field (issue order, timing, a
+ * followed redirect), and now and then a body of a few megabytes. The conformance suite draws
  * from them; a backend's own property tests can too.
  */
 
-import type { Chunk, RecordedError, StreamEnd, TapeEvent } from '@trace/spec';
+import type { Chunk, ExchangeTiming, RecordedError, StreamEnd, TapeEvent } from '@trace/spec';
 import fc from 'fast-check';
 
 const wellFormed = fc.string({ unit: 'grapheme', maxLength: 40 });
@@ -37,6 +38,15 @@ const streamEnd: fc.Arbitrary<StreamEnd> = fc.oneof(
 
 const chunk: fc.Arbitrary<Chunk> = fc.record({ offsetMs, bytes: bytes(64) });
 
+/** An exchange's position in issue order: small, and now and then the largest a record holds. */
+const issueIndex = fc.oneof(
+  { weight: 9, arbitrary: fc.nat({ max: 50 }) },
+  { weight: 1, arbitrary: fc.constant(0xffff_ffff) },
+);
+
+/** Either order of the two instants: a reader must not assume the body ends after the head. */
+const timing: fc.Arbitrary<ExchangeTiming> = fc.record({ headersMs: offsetMs, endMs: offsetMs });
+
 /** Bodies: small, empty, and now and then one of a few megabytes. */
 const body = (big: boolean) =>
   big
@@ -65,39 +75,53 @@ export const arbitraryTapeEvent = (big = false): fc.Arbitrary<TapeEvent> =>
       { requiredKeys: ['type', 'kind', 'value'] },
     ) as fc.Arbitrary<TapeEvent>,
     fc.record({ type: fc.constant('annotation' as const), data: json }) as fc.Arbitrary<TapeEvent>,
-    fc.record({
-      type: fc.constant('exchange' as const),
-      request: fc.record({
-        method: fc.constantFrom('GET', 'POST'),
-        url: fc.webUrl(),
-        headers,
-        body: fc.option(body(big), { nil: null }),
-      }),
-      response: fc.record({
-        status: fc.integer({ min: 100, max: 599 }),
-        statusText: wellFormed,
-        headers,
-        body: fc.oneof(
-          fc.constant(null),
-          body(big).map((b) => ({ kind: 'bytes' as const, bytes: b })),
-          fc.record({
-            kind: fc.constant('stream' as const),
-            chunks: fc.array(chunk, { maxLength: 40 }),
-            end: streamEnd,
-          }),
+    fc.record(
+      {
+        type: fc.constant('exchange' as const),
+        request: fc.record({
+          method: fc.constantFrom('GET', 'POST'),
+          url: fc.webUrl(),
+          headers,
+          body: fc.option(body(big), { nil: null }),
+        }),
+        response: fc.record(
+          {
+            status: fc.integer({ min: 100, max: 599 }),
+            statusText: wellFormed,
+            headers,
+            body: fc.oneof(
+              fc.constant(null),
+              body(big).map((b) => ({ kind: 'bytes' as const, bytes: b })),
+              fc.record({
+                kind: fc.constant('stream' as const),
+                chunks: fc.array(chunk, { maxLength: 40 }),
+                end: streamEnd,
+              }),
+            ),
+            redirectedTo: fc.webUrl(),
+          },
+          { requiredKeys: ['status', 'statusText', 'headers', 'body'] },
         ),
-      }),
-    }) as fc.Arbitrary<TapeEvent>,
-    fc.record({
-      type: fc.constant('exchange' as const),
-      request: fc.record({
-        method: fc.constant('POST'),
-        url: fc.webUrl(),
-        headers,
-        body: fc.option(bytes(64), { nil: null }),
-      }),
-      error: recordedError,
-    }) as fc.Arbitrary<TapeEvent>,
+        issueIndex,
+        timing,
+      },
+      { requiredKeys: ['type', 'request', 'response'] },
+    ) as fc.Arbitrary<TapeEvent>,
+    fc.record(
+      {
+        type: fc.constant('exchange' as const),
+        request: fc.record({
+          method: fc.constant('POST'),
+          url: fc.webUrl(),
+          headers,
+          body: fc.option(bytes(64), { nil: null }),
+        }),
+        error: recordedError,
+        issueIndex,
+        timing,
+      },
+      { requiredKeys: ['type', 'request', 'error'] },
+    ) as fc.Arbitrary<TapeEvent>,
   );
 
 /** Up to 25 events, as `arbitraryTapeEvent` makes them. */

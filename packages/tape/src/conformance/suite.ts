@@ -164,6 +164,55 @@ export function describeTapeStoreConformance(name: string, harness: TapeStoreHar
       expect(cut.fingerprint).toBe(recorder.fingerprint);
     });
 
+    it("reads back an exchange's issue order, timing and redirect, and no such key where there was none", async () => {
+      const redirected = exchange(1);
+      const events: TapeEvent[] = [
+        { ...exchange(0), issueIndex: 1, timing: { headersMs: 12.5, endMs: 40 } },
+        {
+          type: 'exchange',
+          request: redirected.request,
+          response: { ...responseOf(1), redirectedTo: 'http://127.0.0.1/v2/messages' },
+          issueIndex: 0,
+        },
+        {
+          type: 'exchange',
+          request: exchange(2).request,
+          error: { name: 'TypeError', message: 'fetch failed' },
+          issueIndex: 4294967295,
+          timing: { headersMs: 3, endMs: 3 },
+        },
+        exchange(3),
+      ];
+      const tape = tapeOf(events, 'facts');
+      await store.save(tape);
+      const recorder = await store.record({ id: 'facts-recorded' });
+      for (const event of events) await recorder.append(event);
+      await recorder.finish();
+      expect(recorder.fingerprint).toBe(tape.fingerprint);
+      // Each field changes what the tape is.
+      expect(tape.fingerprint).not.toBe(
+        fingerprintEvents([exchange(0), redirected, events[2]!, exchange(3)]),
+      );
+      for (const id of ['facts', 'facts-recorded']) {
+        const back = await store.load(id);
+        expect(back.fingerprint).toBe(tape.fingerprint);
+        expect(comparable(back.events)).toEqual(comparable(tape.events));
+        const keys = back.events.map((e) => Object.keys(e));
+        expect(keys).toEqual([
+          ['type', 'request', 'response', 'issueIndex', 'timing'],
+          ['type', 'request', 'response', 'issueIndex'],
+          ['type', 'request', 'error', 'issueIndex', 'timing'],
+          ['type', 'request', 'response'],
+        ]);
+        const redirects = back.events.map(
+          (e) => e.type === 'exchange' && e.response !== undefined && 'redirectedTo' in e.response,
+        );
+        expect(redirects).toEqual([false, true, false, false]);
+        expect(Object.isFrozen((back.events[0] as { timing: object }).timing)).toBe(true);
+      }
+      expect((await store.verify()).ok).toBe(true);
+    });
+
     it('deletes a tape and exactly the blobs no other tape refers to', async () => {
       const a = sampleTape('a', 5); // 10 blobs
       const b = sampleTape('b', 7); // a's 10, and 4 of its own

@@ -22,7 +22,7 @@ import type { StoredEventRecord } from '../store/stored.js';
 import { SyncTapeRecorder } from '../store/sync-recorder.js';
 import { verifyStoredTapes } from '../store/verify.js';
 import type { TapeVerifyReport } from '../store/verify-report.js';
-import { type CreateTapeOptions, type EventCounts, Tape, validRunId } from '../tape.js';
+import { type EventCounts, Tape, validRunId } from '../tape.js';
 
 export interface MemoryStoreOptions {
   /** How the store is named in messages. Default `memory:<n>`. */

@@ -138,6 +138,32 @@ describe('TapeReader', () => {
     expect(damage(() => read(short)).message).toContain('of 6 events');
   });
 
+  it('refuses, at its seq, an exchange whose trailer it cannot read, even when the chain holds', () => {
+    const tape = Tape.create({ id: 'trailer' });
+    tape.append({ type: 'annotation', data: 0 });
+    tape.append({ ...streamed, issueIndex: 0 } as TapeEvent);
+    tape.append({ type: 'annotation', data: 2 });
+    const sha = (...parts: Uint8Array[]) => {
+      const hash = createHash('sha256');
+      for (const part of parts) hash.update(part);
+      return hash.digest();
+    };
+    // A field this version does not know (0x04) after the known ones, the chain recomputed over
+    // it as a newer writer would have: only the decoder can tell.
+    const parts = stored(tape);
+    const target = parts.records[1] as StoredEventRecord;
+    parts.records[1] = { ...target, record: Buffer.concat([target.record, Buffer.of(0x04)]) };
+    let head = sha(Buffer.from('@trace/tape fingerprint v1'));
+    parts.records = parts.records.map((r) => {
+      head = sha(head, r.record);
+      return { ...r, chain: head };
+    });
+    parts.header = { ...parts.header, head };
+    const error = damage(() => read(parts));
+    expect(error.details).toMatchObject({ id: 'trailer', seq: 1 });
+    expect(error.message).toContain('unknown exchange trailer field 4');
+  });
+
   it('asks for a blob it was not given, and refuses one whose bytes do not hash to its digest', () => {
     const tape = Tape.create({ id: 'lookup' });
     tape.append(streamed);
