@@ -24,6 +24,8 @@ const PACKAGES = [
   'audit',
   'export',
   'run',
+  'vitest',
+  'proxy',
 ];
 // What a project installing transport, or audit, alone receives beside it.
 const TRANSPORT_TARBALLS = ['spec', 'tape', 'redact', 'transport'];

@@ -65,6 +65,26 @@ describe('TraceError', () => {
       cause: { name: 'Error', message: 'connect refused', code: 'ECONNREFUSED' },
     });
   });
+
+  it('serialises a cause that is an object without a prototype, as a test runner copies an error', () => {
+    // vitest replaces an error's cause with such a copy before serialising the error it reports.
+    const copy = Object.assign(Object.create(null), {
+      name: 'RunError',
+      message: 'disk full',
+      code: 'X',
+    });
+    const bare = Object.assign(Object.create(null), { reason: 'no message' });
+    expect(
+      JSON.parse(JSON.stringify(new ExampleError('EXAMPLE', 'outer', { cause: copy }))).cause,
+    ).toEqual({
+      name: 'RunError',
+      message: 'disk full',
+      code: 'X',
+    });
+    expect(
+      JSON.parse(JSON.stringify(new ExampleError('EXAMPLE', 'outer', { cause: bare }))).cause,
+    ).toBe('[object Object]');
+  });
 });
 
 describe('findTraceError', () => {

@@ -85,5 +85,18 @@ function summariseCause(cause: unknown): unknown {
     const code = (cause as { code?: unknown }).code;
     return { name: cause.name, message: cause.message, ...(code === undefined ? {} : { code }) };
   }
+  if (typeof cause === 'object' && cause !== null) {
+    // An error-like object (a test runner's serialised copy of an error has no prototype, and
+    // `String()` of an object without one throws): its name, message and code, when it has them.
+    const { name, message, code } = cause as { name?: unknown; message?: unknown; code?: unknown };
+    if (typeof message === 'string') {
+      return {
+        name: typeof name === 'string' ? name : 'Error',
+        message,
+        ...(code === undefined ? {} : { code }),
+      };
+    }
+    return Object.prototype.toString.call(cause);
+  }
   return String(cause);
 }
