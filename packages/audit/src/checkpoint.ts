@@ -12,8 +12,11 @@ import { canonicalJson } from './canonical.js';
 import { isIsoUtc } from './entry.js';
 import { AuditError } from './errors.js';
 
-/** Why a checkpoint was written. */
-export type CheckpointReason = 'rotation' | 'close' | 'manual';
+/**
+ * Why a checkpoint was written: the end of a day file, `close()`, `checkpoint()`, or the writer's
+ * `checkpointEveryEntries` / `checkpointIntervalMs` options.
+ */
+export type CheckpointReason = 'rotation' | 'close' | 'manual' | 'periodic';
 
 /**
  * A signed statement "the log `origin` had `count` entries, the last being `seq` with hash
@@ -148,7 +151,7 @@ export function checkpointHash(checkpoint: Checkpoint): string {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const REASONS = new Set(['rotation', 'close', 'manual']);
+const REASONS = new Set(['rotation', 'close', 'manual', 'periodic']);
 
 /** Parses one line of checkpoints.jsonl, or says what is wrong with it. */
 export function parseCheckpoint(text: string): Checkpoint | string {
@@ -173,7 +176,7 @@ export function parseCheckpoint(text: string): Checkpoint | string {
   if (typeof c.prev !== 'string' || !HEX64.test(c.prev)) return '"prev" must be 64 hex digits';
   if (typeof c.ts !== 'string' || !isIsoUtc(c.ts)) return '"ts" must be an ISO 8601 UTC time';
   if (typeof c.reason !== 'string' || !REASONS.has(c.reason))
-    return '"reason" must be rotation, close or manual';
+    return '"reason" must be rotation, close, manual or periodic';
   if (c.keyId !== null && typeof c.keyId !== 'string') return '"keyId" must be a string or null';
   if (typeof c.signer !== 'string') return '"signer" must be a string';
   if (typeof c.sig !== 'string') return '"sig" must be a string';

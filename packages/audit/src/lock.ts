@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { outsideScopes } from '@trace/spec';
 import { AuditError } from './errors.js';
@@ -58,7 +58,10 @@ async function takeLock(dir: string, timeoutMs: number): Promise<WriterLock> {
   let vanished = 0;
   let takeovers = 0;
   for (;;) {
-    if (tryCreate(path, holder)) return heldLock(path, holder);
+    if (tryCreate(path, holder)) {
+      removeStrayTemps(dir);
+      return heldLock(path, holder);
+    }
     const current = readHolder(path);
     // The holder let go between our attempt and the read: the lock is free, try again at once
     // rather than report a holder that no longer exists.
@@ -87,6 +90,12 @@ async function takeLock(dir: string, timeoutMs: number): Promise<WriterLock> {
   }
 }
 
+/**
+ * A lock (or takeover guard) written complete under its temporary name, before the link:
+ * `writer.lock[.takeover].<pid>.<token>.tmp` (see `tryCreate`).
+ */
+const TEMP_NAME = /^writer\.lock(?:\.takeover)?\.(\d+)\.[0-9a-f]+\.tmp$/;
+
 function tryCreate(path: string, holder: LockHolder): boolean {
   const temp = `${path}.${holder.pid}.${holder.token}.tmp`;
   try {
@@ -109,6 +118,50 @@ function tryCreate(path: string, holder: LockHolder): boolean {
     } catch {
       // Already gone: nothing to clean up.
     }
+  }
+}
+
+/**
+ * Removes the temporary lock files that writers killed while taking the lock left behind (the
+ * kill fell between creating the file and unlinking it). Such a file lives for a moment only, so
+ * it is left over when the process that wrote it is dead on this host, or when it is older than
+ * any attempt takes (its pid reused since, or a host whose pids mean nothing here). A live
+ * writer's file, in the middle of its attempt, is never touched.
+ */
+function removeStrayTemps(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // Tidying up is not worth failing an open that succeeded.
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match) continue;
+    const path = inDir(dir, name);
+    if (strayTempIsStale(path, Number(match[1]))) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // Gone already (its writer, or another opener, removed it).
+      }
+    }
+  }
+}
+
+function strayTempIsStale(path: string, pidInName: number): boolean {
+  const holder = readHolder(path);
+  if (holder === undefined) return false;
+  // Empty or cut short, its writer was killed while writing it: the pid in the name says whose.
+  const dead =
+    holder === 'unreadable' || holder.pid !== pidInName
+      ? !pidAlive(pidInName)
+      : holder.hostname === hostname() && !pidAlive(holder.pid);
+  if (dead) return true;
+  try {
+    return Date.now() - statSync(path).mtimeMs > UNREADABLE_GRACE_MS;
+  } catch {
+    return false;
   }
 }
 

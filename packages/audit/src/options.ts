@@ -51,7 +51,21 @@ export interface AuditLogOptions {
   readonly maxPayloadChars?: number;
   /** Called with every checkpoint written, to ship it somewhere the log's host cannot rewrite. */
   readonly onCheckpoint?: (checkpoint: Checkpoint) => void;
+  /**
+   * Also sign a checkpoint (reason `periodic`) as soon as this many entries follow the last one,
+   * so a crash or a forger leaves at most this many entries unproven. Needs `signingKey`.
+   */
+  readonly checkpointEveryEntries?: number;
+  /**
+   * Also sign a checkpoint (reason `periodic`) this often while entries were added since the last
+   * one, bounding the unproven window in time. The timer does not keep the process alive. Needs
+   * `signingKey`.
+   */
+  readonly checkpointIntervalMs?: number;
 }
+
+/** The longest delay `setInterval` honours (a longer one fires after 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Options checked and defaulted, as the writer uses them. */
 export type Config = ReturnType<typeof readOptions>;
@@ -124,6 +138,29 @@ export function readOptions(dir: string, options: AuditLogOptions) {
     );
   const signingKey =
     options.signingKey === undefined ? undefined : loadPrivateKey(options.signingKey);
+  const { checkpointEveryEntries, checkpointIntervalMs } = options;
+  if (
+    checkpointEveryEntries !== undefined &&
+    (!Number.isSafeInteger(checkpointEveryEntries) || checkpointEveryEntries < 1)
+  )
+    throw new AuditError(
+      'AUDIT_INVALID_OPTIONS',
+      'checkpointEveryEntries must be a positive whole number of entries.',
+    );
+  if (
+    checkpointIntervalMs !== undefined &&
+    (typeof checkpointIntervalMs !== 'number' ||
+      !(checkpointIntervalMs > 0 && checkpointIntervalMs <= MAX_TIMER_MS))
+  )
+    throw new AuditError(
+      'AUDIT_INVALID_OPTIONS',
+      `checkpointIntervalMs must be a number of milliseconds above 0 and at most ${MAX_TIMER_MS}.`,
+    );
+  if (!signingKey && (checkpointEveryEntries !== undefined || checkpointIntervalMs !== undefined))
+    throw new AuditError(
+      'AUDIT_INVALID_OPTIONS',
+      `${checkpointEveryEntries !== undefined ? 'checkpointEveryEntries' : 'checkpointIntervalMs'} needs a signingKey: checkpoints are signed (see generateCheckpointKeys()).`,
+    );
   return {
     now: options.now ?? Date.now,
     key,
@@ -141,6 +178,8 @@ export function readOptions(dir: string, options: AuditLogOptions) {
     subjectWhitelist: options.subjectWhitelist ?? DEFAULT_SUBJECT_WHITELIST,
     maxPayloadChars: options.maxPayloadChars ?? 1024 * 1024,
     onCheckpoint: options.onCheckpoint,
+    checkpointEveryEntries,
+    checkpointIntervalMs,
   };
 }
 

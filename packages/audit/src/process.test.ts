@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { appendFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ const KEY = 'crash-test-key-'.padEnd(32, 'q');
 
 function start(
   dir: string,
-  mode: 'loop' | 'batch' | 'ack',
+  mode: 'loop' | 'batch' | 'ack' | 'idle',
   env: Record<string, string> = {},
 ): ChildProcess {
   return spawn(process.execPath, [CHILD, dir, mode], {
@@ -463,6 +463,159 @@ describe('real processes', () => {
     },
     60_000,
   );
+
+  it.each([
+    ['one awaited append at a time', 'ack', 50],
+    ['batches of 200 appends issued together', 'loop', 64],
+  ] as const)(
+    'checkpointEveryEntries: SIGKILL while appending (%s) leaves at most N entries unproven',
+    async (_label, mode, every) => {
+      const dir = await tempDir('trace-audit-bounded-');
+      for (let round = 0; round < 6; round++) {
+        const child = start(dir, mode, { AUDIT_CHECKPOINT_EVERY: String(every) });
+        let out = '';
+        let err = '';
+        child.stdout!.on('data', (chunk) => (out += chunk));
+        child.stderr!.on('data', (chunk) => (err += chunk));
+        // 'ack' prints each acknowledged seq: kill after a few checkpoints' worth, at a moment
+        // that varies. 'loop' says ready after its first entry: kill after a varying while.
+        const enough = (text: string) =>
+          mode === 'ack'
+            ? text.split('\n').length > every * 2 + ((round * 37) % every)
+            : text.includes('ready\n');
+        await new Promise<void>((resolve, reject) => {
+          const wait = () => {
+            if (enough(out)) resolve();
+            else if (child.exitCode !== null || child.signalCode !== null)
+              reject(new Error(`round ${round}: the writer exited early: ${out} ${err}`));
+            else setTimeout(wait, 2);
+          };
+          wait();
+        });
+        if (mode === 'loop')
+          await new Promise((resolve) => setTimeout(resolve, 30 + ((round * 37) % 100)));
+        child.kill('SIGKILL');
+        await exited(child);
+        expect(child.signalCode).toBe('SIGKILL');
+        const report = await verifyAuditLog(dir, { key: KEY, publicKey: keys.publicKey });
+        expect(report.integrity, JSON.stringify(report)).toEqual({ ok: true });
+        expect(report.completeness.problem?.kind ?? 'none').not.toMatch(/missing|truncated/);
+        // The bound: whatever the kill interrupted, no more than N entries lack a checkpoint.
+        expect(report.completeness.unanchored, report.summary).toBeLessThanOrEqual(every);
+      }
+      // The bound was exercised: without periodic checkpoints nothing written here (never closed)
+      // would be covered by one.
+      const final = await verifyAuditLog(dir, { key: KEY, publicKey: keys.publicKey });
+      expect(final.head!.seq).toBeGreaterThan(every * 3);
+      const reasons = (await readFile(join(dir, 'checkpoints.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).reason as string);
+      expect(new Set(reasons)).toEqual(new Set(['periodic']));
+    },
+    120_000,
+  );
+
+  it('checkpointIntervalMs: the timer anchors entries in a real process and does not keep it alive', async () => {
+    const dir = await tempDir('trace-audit-idle-');
+    const child = start(dir, 'idle', {
+      AUDIT_CHECKPOINT_INTERVAL_MS: '25',
+      AUDIT_LINGER_MS: '400',
+    });
+    // A process kept alive by the log is killed long after it should have ended: the test fails.
+    const stuck = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    try {
+      expect(await firstLine(child)).toBe('appended');
+      await exited(child);
+    } finally {
+      clearTimeout(stuck);
+    }
+    // It ended by itself: no close, no exit call, and the log's timers did not hold it.
+    expect(child.signalCode).toBeNull();
+    expect(child.exitCode).toBe(0);
+    // While it lingered, the timer signed a checkpoint of its entry.
+    expect(await verifyAuditLog(dir, { key: KEY, publicKey: keys.publicKey })).toMatchObject({
+      ok: true,
+      checked: 1,
+      completeness: { provenThrough: 1, unanchored: 0 },
+    });
+  }, 60_000);
+
+  it("removes temporary lock files left by writers killed while taking the lock, never a live writer's", async () => {
+    const dir = await tempDir('trace-audit-strays-');
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await exited(dead);
+    // A live process standing in for a writer in the middle of taking the lock.
+    const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      const holder = (pid: number, host = hostname()) =>
+        `${JSON.stringify({ pid, hostname: host, token: 'ab', since: new Date().toISOString() })}\n`;
+      const old = new Date(Date.now() - 60_000);
+      const strays: Array<{ name: string; content: string; old?: boolean; removed: boolean }> = [
+        // Killed between writing the file and unlinking it, while taking the lock or the guard.
+        {
+          name: `writer.lock.${dead.pid}.0123456789abcdef.tmp`,
+          content: holder(dead.pid!),
+          removed: true,
+        },
+        {
+          name: `writer.lock.takeover.${dead.pid}.0123456789abcdee.tmp`,
+          content: holder(dead.pid!),
+          removed: true,
+        },
+        // Killed while writing it: empty or cut short. The pid in the name tells whose it was.
+        { name: `writer.lock.${dead.pid}.0123456789abcded.tmp`, content: '', removed: true },
+        { name: `writer.lock.${dead.pid}.0123456789abcdec.tmp`, content: '{"pid":', removed: true },
+        // A live writer's attempt in progress: left alone, complete or still being written...
+        {
+          name: `writer.lock.${alive.pid}.1123456789abcdef.tmp`,
+          content: holder(alive.pid!),
+          removed: false,
+        },
+        { name: `writer.lock.${alive.pid}.1123456789abcdee.tmp`, content: '', removed: false },
+        // ...unless it has been there far longer than an attempt takes (its pid reused since).
+        {
+          name: `writer.lock.${alive.pid}.1123456789abcdec.tmp`,
+          content: holder(alive.pid!),
+          old: true,
+          removed: true,
+        },
+        {
+          name: `writer.lock.${alive.pid}.1123456789abcded.tmp`,
+          content: '',
+          old: true,
+          removed: true,
+        },
+        // Another host's pids mean nothing here: only age tells.
+        {
+          name: `writer.lock.${dead.pid}.2123456789abcdef.tmp`,
+          content: holder(dead.pid!, 'another-host'),
+          removed: false,
+        },
+        {
+          name: `writer.lock.${dead.pid}.2123456789abcdee.tmp`,
+          content: holder(dead.pid!, 'another-host'),
+          old: true,
+          removed: true,
+        },
+        // Not a lock's temporary file at all.
+        { name: 'writer.lock.notes.tmp', content: 'x', old: true, removed: false },
+      ];
+      for (const stray of strays) {
+        await writeFile(join(dir, stray.name), stray.content);
+        if (stray.old) await utimes(join(dir, stray.name), old, old);
+      }
+      const log = await openAuditLog(dir, {});
+      const left = new Set(await readdir(dir));
+      for (const stray of strays) expect(left.has(stray.name), stray.name).toBe(!stray.removed);
+      expect(JSON.parse(await readFile(join(dir, 'writer.lock'), 'utf8')).pid).toBe(process.pid);
+      await log.append('n', {});
+      await log.close();
+    } finally {
+      alive.kill('SIGKILL');
+      await exited(alive);
+    }
+  });
 
   it('a writer whose lock file is replaced stops instead of forking the chain', async () => {
     const dir = await tempDir('trace-audit-lost-');

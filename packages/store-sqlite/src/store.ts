@@ -1,4 +1,3 @@
-import type { TapeMetadata } from '@trace/spec';
 import { toHex } from '@trace/spec';
 import {
   type DeleteResult,
@@ -13,6 +12,7 @@ import {
 import {
   type EncodedTapeEvent,
   encodedEventsOf,
+  readMetadata,
   type StoredBlob,
   StoreRefusals,
   SyncTapeRecorder,
@@ -23,6 +23,7 @@ import {
 } from '@trace/tape/backend';
 import type Database from 'better-sqlite3';
 import { guard, openConnection, type SqliteDurability } from './sqlite/connection.js';
+import { foldLog } from './sqlite/fold.js';
 import { prepareStatements, type StoreStatements, type TapeRow } from './sqlite/statements.js';
 
 export interface SqliteStoreOptions {
@@ -141,10 +142,12 @@ export class SqliteTapeStore implements TapeStore {
     return this.#read(() => {
       const row = s.tapeById.get(id === undefined ? this.#onlyId() : validRunId(id));
       if (row === undefined) throw this.#refusals.notFound(id as string);
+      const stored = readMetadata(row.metadata);
+      if ('problem' in stored) throw this.#refusals.damaged(row.id, stored.problem);
       const reader = new TapeReader(
         {
           id: row.id,
-          metadata: JSON.parse(row.metadata) as TapeMetadata,
+          metadata: stored.metadata,
           complete: row.state === 'complete',
           eventCount: row.event_count,
           head: row.head,
@@ -186,16 +189,18 @@ export class SqliteTapeStore implements TapeStore {
 
   /**
    * Recomputes every blob's digest and every tape's chain from the stored bytes, in one read
-   * transaction, and reports what does not match and where: SQLite's own structural check, and
-   * each tape's reference index, included. Never throws for damage it finds; it reports it.
+   * transaction (one snapshot, however many processes append meanwhile), and reports what does
+   * not match and where: SQLite's full integrity check (every index against its table, so a
+   * damaged digest index that would fail `load` is found here too), each tape's reference index,
+   * its stored counts and its metadata included. Never throws for damage it finds; it reports it.
    */
   verify(id?: string): TapeVerifyReport {
     this.#open();
     const s = this.#statements;
     const only = id === undefined ? undefined : validRunId(id);
     return this.#read(() => {
-      const structure = (this.#db.pragma('quick_check') as { quick_check: string }[])
-        .map((row) => row.quick_check)
+      const structure = (this.#db.pragma('integrity_check') as { integrity_check: string }[])
+        .map((row) => row.integrity_check)
         .filter((line) => line !== 'ok');
       const rows = only === undefined ? s.allTapes.all() : [s.tapeById.get(only)];
       return verifyStoredTapes({
@@ -211,6 +216,14 @@ export class SqliteTapeStore implements TapeStore {
               eventCount: row.event_count,
               head: row.head,
             },
+            summary: {
+              counts: {
+                draw: row.draw_count,
+                exchange: row.exchange_count,
+                annotation: row.annotation_count,
+              },
+              metadata: row.metadata,
+            },
             // Statements are run only when the walk reaches this tape: one query at a time.
             records: { [Symbol.iterator]: () => s.eventsOfTape.iterate(row.id) },
             references: () => s.referencesOfTape.iterate(row.id),
@@ -220,9 +233,10 @@ export class SqliteTapeStore implements TapeStore {
   }
 
   /**
-   * Closes the file. A recorder left unfinished keeps its tape marked incomplete. A writable
-   * store folds its write-ahead log back into the file, so a closed tape is one self-contained
-   * file to copy, attach or commit, with no `-wal`/`-shm` beside it.
+   * Closes the file. A recorder left unfinished keeps its tape marked incomplete. Whoever closes
+   * the file last — a writer, or a reader after the writers — folds the write-ahead log back into
+   * it (see fold.ts), so once every process is done the store is one self-contained file to copy,
+   * attach or commit, with no `-wal`/`-shm` beside it.
    */
   close(): void {
     if (this.#closed) return;
@@ -233,10 +247,11 @@ export class SqliteTapeStore implements TapeStore {
         this.#db.pragma('busy_timeout = 0');
         this.#db.pragma('journal_mode = DELETE');
       } catch {
-        // Another connection still has the file open; it keeps the log, and nothing is lost.
+        // Another connection still has the file open: the last to close folds the log.
       }
     }
     this.#db.close();
+    foldLog(this.path);
   }
 
   /** @internal */

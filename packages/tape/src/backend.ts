@@ -8,6 +8,7 @@
 export { type BlobLookup, blobDigestsOf } from './decoding.js';
 export type { BlobRef } from './encoding.js';
 export { type EncodedTapeEvent, encodedEventsOf, TapeChain } from './store/chain.js';
+export { readMetadata } from './store/metadata.js';
 export { TapeReader } from './store/reader.js';
 export { StoreRefusals, stagingId } from './store/refusals.js';
 export type {

@@ -7,6 +7,8 @@
 //   mode "reopen": open (repairing what it finds), close at once, print how the close went.
 //   mode "ack":    append forever, one awaited append at a time, printing each seq once it resolves.
 //   mode "burst":  append AUDIT_COUNT entries issued together, print "appended", close, exit.
+//   mode "idle":   append one entry, print "appended", wait AUDIT_LINGER_MS, then return: no
+//                  close, no exit call. The process ends only if nothing of the log keeps it alive.
 import { openAuditLog } from '../../dist/index.js';
 
 const [dir, mode] = process.argv.slice(2);
@@ -17,6 +19,12 @@ const options = {
   lockTimeoutMs: Number(process.env.AUDIT_LOCK_TIMEOUT_MS ?? 0),
   ...(process.env.AUDIT_FSYNC_INTERVAL_MS
     ? { fsyncIntervalMs: Number(process.env.AUDIT_FSYNC_INTERVAL_MS) }
+    : {}),
+  ...(process.env.AUDIT_CHECKPOINT_EVERY
+    ? { checkpointEveryEntries: Number(process.env.AUDIT_CHECKPOINT_EVERY) }
+    : {}),
+  ...(process.env.AUDIT_CHECKPOINT_INTERVAL_MS
+    ? { checkpointIntervalMs: Number(process.env.AUDIT_CHECKPOINT_INTERVAL_MS) }
     : {}),
 };
 
@@ -62,6 +70,11 @@ if (mode === 'loop') {
   await Promise.all(Array.from({ length: count }, (_, i) => log.append('burst', { i })));
   process.stdout.write('appended\n');
   await log.close();
+} else if (mode === 'idle') {
+  await log.append('idle', { pid: process.pid });
+  process.stdout.write('appended\n');
+  // Stay a while (on a timer of its own) so the log's timers get their turn, then just return.
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.AUDIT_LINGER_MS ?? 0)));
 } else if (mode === 'linger') {
   // Whatever reaches the disk here was synced by the durability mode, not by close().
   await log.append('linger', { pid: process.pid });

@@ -196,17 +196,34 @@ export async function judgeCompleteness(
         ? 'there is no valid signed checkpoint: a truncated tail or a deleted newest file could not be seen. Open the writer with signingKey.'
         : 'no publicKey was given, so no checkpoint could be checked: pass publicKey to prove completeness',
     });
+  } else if (checkpoints.trusted.length === 0) {
+    // Nothing to check is not a clean log: deleting every file (checkpoints included) must never
+    // get a better answer than deleting only some. A log written with signingKey has a checkpoint
+    // even when empty (seq 0), which is what proves an empty log empty.
+    problems.push({
+      kind: 'empty_unproven',
+      file: null,
+      line: null,
+      seq: null,
+      message: havePublicKey
+        ? 'the log holds no entries and no valid signed checkpoint: it cannot be told from a log whose files were all deleted. Pass the checkpoints kept elsewhere (onCheckpoint) as `checkpoints`; a log written with signingKey has one even when empty'
+        : 'the log holds no entries, and without a publicKey nothing can show it was not emptied: pass publicKey (and the checkpoints kept elsewhere) to prove completeness',
+    });
   }
   const rank = (p: CompletenessProblem) =>
-    p.kind === 'no_checkpoint' ? Number.MAX_SAFE_INTEGER : (p.seq ?? Number.MAX_SAFE_INTEGER - 1);
+    p.kind === 'no_checkpoint' || p.kind === 'empty_unproven'
+      ? Number.MAX_SAFE_INTEGER
+      : (p.seq ?? Number.MAX_SAFE_INTEGER - 1);
   problems.sort(
     (a, b) =>
       rank(a) - rank(b) || (a.kind === 'missing_file' ? -1 : b.kind === 'missing_file' ? 1 : 0),
   );
+  const unanchored = Math.max(0, lastSeq - (provenThrough ?? 0));
   return {
     problem: problems[0],
     provenThrough,
     checkpoints: checkpoints.trusted.length,
-    unanchored: Math.max(0, lastSeq - (provenThrough ?? 0)),
+    unanchored,
+    unanchoredFrom: unanchored > 0 ? (provenThrough ?? 0) + 1 : null,
   };
 }

@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
-import type {
-  AuditEntry,
-  DecisionEvent,
-  PhaseEvent,
-  SamplingEvent,
-  ToolCallEvent,
-  VerdictEvent,
+import {
+  type AuditEntry,
+  type DecisionEvent,
+  outsideScopes,
+  type PhaseEvent,
+  type SamplingEvent,
+  type ToolCallEvent,
+  type VerdictEvent,
 } from '@trace/spec';
 import type { Checkpoint } from '../checkpoint.js';
 import { AuditError } from '../errors.js';
@@ -144,6 +145,7 @@ class OpenAuditLog implements AuditLog<false> {
   private readonly queue: WriteQueue<PreparedEntry, AuditEntry, Checkpoint | undefined>;
   private readonly timers: NodeJS.Timeout[] = [];
   private closing = false;
+  private periodicQueued = false;
 
   constructor(dir: string, config: Config, lock: LockWatch, state: RecoveredState) {
     this.dir = dir;
@@ -166,6 +168,8 @@ class OpenAuditLog implements AuditLog<false> {
         listeners: this.listeners,
         clock: this.clock,
         lock,
+        checkpointEvery: config.checkpointEveryEntries,
+        warn: config.warn,
       },
       {
         head: { seq: state.seq, hash: state.head },
@@ -183,7 +187,7 @@ class OpenAuditLog implements AuditLog<false> {
     return { seq, hash };
   }
 
-  /** Logs the repairs made on open, and starts the fsync and lock-watch timers. */
+  /** Logs the repairs made on open, and starts the fsync, checkpoint and lock-watch timers. */
   async start(): Promise<void> {
     if (this.repairs.length > 0) {
       try {
@@ -195,10 +199,17 @@ class OpenAuditLog implements AuditLog<false> {
         throw error;
       }
     }
-    if (this.config.durability === 'interval') {
-      this.timers.push(setInterval(() => this.backgroundSync(), this.config.fsyncIntervalMs));
-    }
-    this.timers.push(setInterval(() => this.lock.check(), LOCK_CHECK_MS));
+    // The timers are the log's own work: made outside every scope, so that an agent's run that
+    // opened the log does not serve their clock reads (a periodic checkpoint's time), and unref'd,
+    // so that they never keep the process alive.
+    outsideScopes(() => {
+      const { durability, fsyncIntervalMs, checkpointIntervalMs } = this.config;
+      if (durability === 'interval')
+        this.timers.push(setInterval(() => this.backgroundSync(), fsyncIntervalMs));
+      if (checkpointIntervalMs !== undefined)
+        this.timers.push(setInterval(() => this.periodicCheckpoint(), checkpointIntervalMs));
+      this.timers.push(setInterval(() => this.lock.check(), LOCK_CHECK_MS));
+    });
     for (const timer of this.timers) timer.unref();
   }
 
@@ -319,6 +330,30 @@ class OpenAuditLog implements AuditLog<false> {
       );
     }
     return this.queue.control(kind);
+  }
+
+  /**
+   * `checkpointIntervalMs`: a checkpoint, if entries were added since the last one. One at a time:
+   * a tick that finds the previous one still queued (a slow disk) adds nothing.
+   */
+  private periodicCheckpoint(): void {
+    // A writer that lost its lock writes nothing more; saying so every tick would add nothing.
+    if (this.closing || this.periodicQueued || this.lock.lost) return;
+    this.periodicQueued = true;
+    this.control('periodic')
+      .catch((error: unknown) => {
+        try {
+          this.config.warn(
+            '@trace/audit: a periodic checkpoint failed; entries since the last one stay unproven until one is written.',
+            error as AuditError,
+          );
+        } catch {
+          // A throwing warn function must not break the timer.
+        }
+      })
+      .finally(() => {
+        this.periodicQueued = false;
+      });
   }
 
   /** The `interval` durability's fsync. Nobody awaits it: a failure is reported, not lost. */

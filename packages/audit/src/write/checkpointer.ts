@@ -57,6 +57,11 @@ export class Checkpointer {
     return this.settings.signingKey !== undefined;
   }
 
+  /** The seq the last checkpoint covers (0 when there is none yet). */
+  get covered(): number {
+    return this.lastSeq ?? 0;
+  }
+
   /** Checkpoints are on and the last one does not cover `seq` yet. */
   behind(seq: number): boolean {
     return this.enabled && this.lastSeq !== seq;

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '@trace/spec';
+import { type AuditEntry, outsideScopes } from '@trace/spec';
 import type { Checkpoint, CheckpointReason } from '../checkpoint.js';
 import { AuditError, writeFailed } from '../errors.js';
 import { dayFileName } from '../files.js';
@@ -42,6 +42,10 @@ export interface CommitParts {
   readonly listeners: Listeners;
   readonly clock: EntryClock;
   readonly lock: LockWatch;
+  /** Sign a `periodic` checkpoint as soon as this many entries follow the last checkpoint. */
+  readonly checkpointEvery: number | undefined;
+  /** Hears of a periodic checkpoint that failed after its entries were written. */
+  readonly warn: (message: string, error: AuditError) => void;
 }
 
 interface Chained {
@@ -59,6 +63,11 @@ interface Chained {
  * A batch nobody has to fsync for, for the day file already open, is written at once with one
  * write(2) on this thread; anything else (a new day, a failed write to clean up, repairs to log,
  * `durability: 'entry'`) takes the asynchronous path.
+ *
+ * With `checkpointEvery`, no batch takes the chain more than that many entries past the last
+ * checkpoint (see `room`), and the batch that reaches it is followed by a `periodic` checkpoint
+ * before anything else is written. Should that checkpoint fail, the next batch tries it again
+ * first and is refused if it still fails: the unproven window never grows past the bound.
  */
 export class Committer implements QueueWorker<PreparedEntry, AuditEntry, Checkpoint | undefined> {
   private readonly parts: CommitParts;
@@ -81,6 +90,7 @@ export class Committer implements QueueWorker<PreparedEntry, AuditEntry, Checkpo
   }
 
   writeBatch(batch: QueuedEntry<PreparedEntry, AuditEntry>[]): void | Promise<void> {
+    if (this.anchorDue()) return this.anchorThenWrite(batch);
     if (this.canWriteNow(batch)) {
       const chained = this.chain(batch.map((item) => item.value));
       const sizeBefore = this.parts.dayFile.mark();
@@ -93,9 +103,71 @@ export class Committer implements QueueWorker<PreparedEntry, AuditEntry, Checkpo
         return;
       }
       this.commit(chained, batch, 0);
+      return this.anchorIfDue();
+    }
+    return this.writeLater(batch).then(() => this.anchorIfDue());
+  }
+
+  /** Most entries the next batch may hold: no more than take the chain to the checkpoint bound. */
+  room(): number {
+    const every = this.parts.checkpointEvery;
+    if (every === undefined) return Number.MAX_SAFE_INTEGER;
+    const since = this.chainHead.seq - this.parts.checkpointer.covered;
+    // A due checkpoint is written before the batch; repair entries logged first count too.
+    return Math.max(1, (since >= every ? every : every - since) - this.pendingRepairs.length);
+  }
+
+  /** `checkpointEvery` entries (or more) follow the last checkpoint. */
+  private anchorDue(): boolean {
+    const every = this.parts.checkpointEvery;
+    return every !== undefined && this.chainHead.seq - this.parts.checkpointer.covered >= every;
+  }
+
+  /**
+   * The batch just written reached the bound: sign a checkpoint now, before the queue goes on.
+   * Its callers already have their entries, so a failure goes to `warn`; the next batch retries.
+   */
+  private anchorIfDue(): Promise<void> | undefined {
+    if (!this.anchorDue()) return undefined;
+    return this.checkpoint('periodic').then(
+      () => undefined,
+      (error: unknown) => {
+        try {
+          this.parts.warn(
+            `@trace/audit: the checkpoint due every ${this.parts.checkpointEvery} entries failed; the next append tries again before it is written.`,
+            this.anchorFailed(error, 'the entries written are in the log, unproven until it is'),
+          );
+        } catch {
+          // A throwing warn function must not stop the queue.
+        }
+      },
+    );
+  }
+
+  /** A checkpoint is overdue (an earlier one failed): sign it first, or write nothing. */
+  private async anchorThenWrite(batch: QueuedEntry<PreparedEntry, AuditEntry>[]): Promise<void> {
+    try {
+      await this.checkpoint('periodic');
+    } catch (error) {
+      const failure = this.anchorFailed(
+        error,
+        'the entry is NOT in the log, held back so that no more entries stay unproven',
+      );
+      for (const item of batch) item.reject(failure);
       return;
     }
-    return this.writeLater(batch).then(() => undefined);
+    await this.writeBatch(batch);
+  }
+
+  /** A periodic checkpoint's failure: an AuditError (a lost lock) as it is, else WRITE_FAILED. */
+  private anchorFailed(error: unknown, consequence: string): AuditError {
+    if (AuditError.isInstance(error)) return error;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    return new AuditError(
+      'AUDIT_WRITE_FAILED',
+      `The checkpoint due every ${this.parts.checkpointEvery} entries could not be written${code ? ` (${code})` : ''}: ${consequence}. Check disk space and permissions; the next append tries again.`,
+      { cause: error },
+    );
   }
 
   async runControl(item: QueuedControl<Checkpoint | undefined>): Promise<void> {
@@ -119,6 +191,10 @@ export class Committer implements QueueWorker<PreparedEntry, AuditEntry, Checkpo
         item.resolve(undefined);
       } else if (item.kind === 'checkpoint') {
         item.resolve(await this.checkpoint('manual'));
+      } else if (item.kind === 'periodic') {
+        item.resolve(
+          checkpointer.behind(this.chainHead.seq) ? await this.checkpoint('periodic') : undefined,
+        );
       } else {
         await dayFile.close();
         if (checkpointer.behind(this.chainHead.seq)) await this.checkpoint('close');
@@ -221,7 +297,8 @@ export class Committer implements QueueWorker<PreparedEntry, AuditEntry, Checkpo
     if (first) return { ts: first.value.ts, day: first.day };
     const openDay = this.parts.dayFile.day;
     if (openDay === undefined) {
-      const ts = this.parts.clock.next();
+      // The log's own time, read outside any agent's scope (see `checkpoint`).
+      const ts = outsideScopes(() => this.parts.clock.next());
       return { ts, day: ts.slice(0, 10) };
     }
     const dayStart = `${openDay}T00:00:00.000Z`;
@@ -257,8 +334,11 @@ export class Committer implements QueueWorker<PreparedEntry, AuditEntry, Checkpo
       );
     }
     await dayFile.sync();
+    // A checkpoint may be made while an agent's run is in scope (a batch appended inside it
+    // reaching the bound, a rotation): its time is the log's own, read outside every scope, so it
+    // never becomes one of the agent's recorded clock draws.
     const written = await checkpointer.write(reason, this.chainHead, this.headFile, () =>
-      clock.next(),
+      outsideScopes(() => clock.next()),
     );
     if (written.repair) this.pendingRepairs.push(written.repair);
     return written.checkpoint;

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { type QueuedControl, type QueuedEntry, WriteQueue } from './queue.js';
 
 /** A worker that records what it is given and settles it, at once or after a timer. */
-function recorder(options: { async?: boolean; failOn?: string } = {}) {
+function recorder(options: { async?: boolean; failOn?: string; rooms?: number[] } = {}) {
   const log: string[] = [];
+  const { rooms } = options;
   const worker = {
+    ...(rooms ? { room: () => rooms.shift() ?? 100 } : {}),
     writeBatch(batch: QueuedEntry<string, string>[]) {
       log.push(`batch ${batch.map((item) => item.value).join(',')}`);
       if (batch.some((item) => item.value === options.failOn)) throw new Error('worker broke');
@@ -63,6 +65,12 @@ describe('WriteQueue', () => {
     const { log, queue } = recorder();
     await Promise.all(Array.from({ length: 5000 }, (_, i) => queue.entry(String(i), 'd')));
     expect(log.map((entry) => entry.split(',').length)).toEqual([4096, 904]);
+  });
+
+  it("asks the worker's room before each batch, and hands over at least one entry", async () => {
+    const { log, queue } = recorder({ rooms: [3, 0, 2] });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => queue.entry(String(i), 'd')));
+    expect(log).toEqual(['batch 0,1,2', 'batch 3', 'batch 4,5', 'batch 6,7,8,9']);
   });
 
   it('rejects the callers of a batch whose worker throws, and goes on', async () => {

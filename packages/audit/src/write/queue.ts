@@ -11,8 +11,11 @@ export interface QueuedEntry<E, R> extends Settle<R> {
   readonly day: string;
 }
 
-/** The operations that run between batches, in queue order. */
-export type ControlKind = 'sync' | 'checkpoint' | 'close';
+/**
+ * The operations that run between batches, in queue order. `periodic`: a timed checkpoint, made
+ * only when entries were added since the last one.
+ */
+export type ControlKind = 'sync' | 'checkpoint' | 'periodic' | 'close';
 
 /** A queued control operation. */
 export interface QueuedControl<C> extends Settle<C> {
@@ -26,6 +29,8 @@ export interface QueuedControl<C> extends Settle<C> {
 export interface QueueWorker<E, R, C> {
   writeBatch(batch: QueuedEntry<E, R>[]): void | Promise<void>;
   runControl(item: QueuedControl<C>): void | Promise<void>;
+  /** Most entries the next batch may hold (at least 1 is always handed over); default no limit. */
+  room?(): number;
 }
 
 /** Most entries written in one batch (one write). */
@@ -109,8 +114,9 @@ export class WriteQueue<E, R, C> {
   private take(): Array<QueuedEntry<E, R> | QueuedControl<C>> {
     const first = this.items[0]!;
     if (first.kind !== 'entry') return this.items.splice(0, 1);
+    const limit = this.worker.room ? Math.min(MAX_BATCH, this.worker.room()) : MAX_BATCH;
     let n = 1;
-    while (n < this.items.length && n < MAX_BATCH) {
+    while (n < this.items.length && n < limit) {
       const next = this.items[n]!;
       if (next.kind !== 'entry' || next.day !== first.day) break;
       n++;

@@ -7,4 +7,7 @@ const [path, id] = process.argv.slice(2);
 const store = openSqliteStore(path, { durability: 'normal' });
 const recorder = store.record({ id });
 process.stdout.write('ready\n');
-for (let i = 0; ; i++) recorder.append(eventAt(i));
+// Killed within a second by the test; the deadline only stops an orphan (its test timed out) from
+// filling the disk.
+const deadline = Date.now() + 60_000;
+for (let i = 0; Date.now() < deadline; i++) recorder.append(eventAt(i));

@@ -4,6 +4,8 @@
 
 import { TapeError } from '@trace/tape';
 import Database from 'better-sqlite3';
+import { createStoreFile } from './create.js';
+import { sleep } from './fold.js';
 import { inspectFile, ioError } from './header.js';
 import {
   APPLICATION_ID,
@@ -40,7 +42,32 @@ export function openConnection(path: string, options: ConnectionOptions): Databa
       },
     );
   }
-  if (state === 'empty' && options.readonly) {
+  // A new store is built whole and put in place at once (see create.ts), never migrated where
+  // another process could open it half made.
+  if (state === 'missing') createStoreFile(path);
+  return whileBusy(options.busyTimeoutMs, () => openExisting(path, options, state === 'empty'));
+}
+
+/**
+ * Runs `open` again while it fails with TAPE_BUSY, for up to `timeoutMs`. SQLite's busy handler
+ * covers waiting for a lock, but not every moment of another connection's opening: recovering a
+ * write-ahead log, or changing the journal mode, answers SQLITE_BUSY at once.
+ */
+function whileBusy<T>(timeoutMs: number, open: () => T): T {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return open();
+    } catch (error) {
+      const busy = TapeError.isInstance(error) && error.code === 'TAPE_BUSY';
+      if (!busy || Date.now() >= deadline) throw error;
+      sleep(Math.min(50, 2 * attempt) * (0.5 + Math.random()));
+    }
+  }
+}
+
+function openExisting(path: string, options: ConnectionOptions, empty: boolean): Database.Database {
+  if (empty && options.readonly) {
     throw new TapeError(
       'TAPE_NOT_A_TAPE',
       `${path} is an empty file, not a tape: check the path.`,
@@ -59,7 +86,7 @@ export function openConnection(path: string, options: ConnectionOptions): Databa
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
       prepareSchema(db, path, options);
       if (!options.readonly) {
-        db.pragma('journal_mode = WAL');
+        if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
         db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
       }
     });

@@ -39,6 +39,15 @@ export type TapeVerifyProblem =
       readonly computed: string;
     }
   /**
+   * What the store keeps about a tape beside its events disagrees with them: its per-type event
+   * counts (what `list()` reports), or its metadata, which is not valid JSON of a tape's metadata.
+   */
+  | {
+      readonly kind: 'tape-summary';
+      readonly tapeId: string;
+      readonly detail: string;
+    }
+  /**
    * The backend's own structure is damaged: SQLite's structural check failed, or the index of
    * which tape refers to which blob (what `delete` collects by) disagrees with the events.
    */

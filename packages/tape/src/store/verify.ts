@@ -7,6 +7,9 @@
 import { sha256, toHex } from '@trace/spec';
 import { blobDigestsOf, MissingBlob, UndecodableRecord } from '../decoding.js';
 import { FINGERPRINT_SEED, nextHead } from '../fingerprint.js';
+import { EVENT_TAG } from '../record-tags.js';
+import type { EventCounts } from '../tape.js';
+import { metadataProblem } from './metadata.js';
 import type { StoredBlob, StoredEventRecord, StoredTapeState } from './stored.js';
 import type {
   EventRef,
@@ -18,6 +21,11 @@ import type {
 /** One tape to walk. */
 export interface TapeToVerify {
   readonly state: StoredTapeState;
+  /**
+   * What the backend keeps about the tape beside its events, checked against them: its per-type
+   * event counts, and its metadata as stored (text, parsed here).
+   */
+  readonly summary?: { readonly counts?: EventCounts; readonly metadata?: string };
   /** Its records, in seq order. */
   readonly records: Iterable<StoredEventRecord>;
   /**
@@ -95,8 +103,13 @@ function walkTape(
   let computed: Buffer = FINGERPRINT_SEED;
   let expectedSeq = 0;
   let blobsTampered = false;
+  const counted: Record<keyof EventCounts, number> = { draw: 0, exchange: 0, annotation: 0 };
 
   for (const event of tape.records) {
+    const tag = event.record[0];
+    if (tag === EVENT_TAG.draw) counted.draw++;
+    else if (tag === EVENT_TAG.exchange) counted.exchange++;
+    else if (tag === EVENT_TAG.annotation) counted.annotation++;
     if (event.seq !== expectedSeq) {
       problems.push({
         kind: 'event-sequence',
@@ -154,6 +167,26 @@ function walkTape(
         detail: `tape ${id} refers to ${unindexed.length} blob(s) its reference index lacks (the first ${unindexed[0]}): deleting another tape could remove them`,
       });
     }
+  }
+
+  const { summary } = tape;
+  if (summary?.counts !== undefined) {
+    const stored = summary.counts;
+    const wrong = (Object.keys(counted) as (keyof EventCounts)[]).filter(
+      (k) => stored[k] !== counted[k],
+    );
+    if (wrong.length > 0) {
+      const say = (c: EventCounts) => wrong.map((k) => `${c[k]} ${k}`).join(', ');
+      problems.push({
+        kind: 'tape-summary',
+        tapeId: id,
+        detail: `the stored counts say ${say(stored)}; its events hold ${say(counted)}`,
+      });
+    }
+  }
+  if (summary?.metadata !== undefined) {
+    const problem = metadataProblem(summary.metadata);
+    if (problem !== undefined) problems.push({ kind: 'tape-summary', tapeId: id, detail: problem });
   }
 
   const storedFingerprint = toHex(tape.state.head);
