@@ -8,6 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { fakeCredential } from '@trace/test-utils';
 import { createTraceExporter, toOtlp, writeJsonl } from '../dist/index.js';
 
+// EXPORT_BASELINE_DIST=/path/to/an/earlier/dist/index.js measures that build too, on the same
+// drafts in the same process, and prints this build's figures as ratios of it.
+const baselinePath = process.env.EXPORT_BASELINE_DIST;
+const baseline = baselinePath === undefined ? undefined : await import(baselinePath);
+
 const randomText = (n) => randomBytes(n).toString('base64url').slice(0, n);
 // Built at run time, like every credential in this package's tests.
 const fakeKey = () => fakeCredential('anthropic_key').text;
@@ -165,6 +170,50 @@ async function main() {
     spanRate >= 20_000,
     `(${(spanRate / stringifyRate).toFixed(3)}x JSON.stringify of traces)`,
   );
+
+  if (baseline !== undefined) {
+    // Rounds alternate between the builds, so drift on a shared machine hits both alike.
+    const best = {
+      current: { exp: Infinity, conv: Infinity },
+      baseline: { exp: Infinity, conv: Infinity },
+    };
+    const builds = { current: { createTraceExporter, toOtlp }, baseline };
+    for (const which of ['current', 'baseline']) {
+      const e = builds[which].createTraceExporter();
+      for (let i = 0; i < n; i++) e.trace(drafts[i], i);
+    }
+    for (let round = 0; round < 6; round++) {
+      // Each build goes first in half the rounds.
+      for (const which of round % 2 === 0 ? ['current', 'baseline'] : ['baseline', 'current']) {
+        const build = builds[which];
+        const e = build.createTraceExporter();
+        globalThis.gc?.();
+        const r = time(() => drafts.map((d, i) => e.trace(d, i)));
+        best[which].exp = Math.min(best[which].exp, r.ms);
+        globalThis.gc?.();
+        const c = time(() => build.toOtlp(r.out));
+        best[which].conv = Math.min(best[which].conv, c.ms);
+      }
+    }
+    const rate = (ms) => n / (ms / 1000);
+    const spanCount = spans;
+    line(
+      '  export, this build vs the baseline build',
+      rate(best.current.exp),
+      'traces/s',
+      undefined,
+      true,
+      `(${(best.baseline.exp / best.current.exp).toFixed(3)}x baseline ${rate(best.baseline.exp).toFixed(0)}/s)`,
+    );
+    line(
+      '  OTLP conversion, this build vs the baseline',
+      spanCount / (best.current.conv / 1000),
+      'spans/s',
+      undefined,
+      true,
+      `(${(best.baseline.conv / best.current.conv).toFixed(3)}x baseline ${(spanCount / (best.baseline.conv / 1000)).toFixed(0)}/s)`,
+    );
+  }
 
   // Streaming 1,000,000 traces in a fresh process so its peak RSS is its own.
   const total = Number(process.env.STREAM_TRACES ?? 1_000_000);

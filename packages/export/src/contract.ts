@@ -22,8 +22,19 @@ export const ACTION_TRACE_VERSION = 1;
  */
 export const ERROR_MESSAGE_MAX_LENGTH = 512;
 
-/** What kind of action a trace records. */
-export type ActionKind = 'model_call' | 'tool_call' | 'script_call' | 'phase';
+/**
+ * What kind of action a trace records. `decision` (an audited decision or verdict) and
+ * `sampling` (an audited model-call outcome no recorded model call stands for) were added within
+ * version 1: consumers must treat a kind they do not know as a generic action (see the README's
+ * versioning rules).
+ */
+export type ActionKind =
+  | 'model_call'
+  | 'tool_call'
+  | 'script_call'
+  | 'phase'
+  | 'decision'
+  | 'sampling';
 
 /** How sensitive the data the capability handled is, as the capability declared it. */
 export type Sensitivity = 'none' | 'pii' | 'pci' | 'secrets' | 'memory';
@@ -78,12 +89,58 @@ export interface ModelInfo {
   readonly responseModel?: string;
   readonly responseId?: string;
   readonly finishReasons?: readonly string[];
+  /** Input tokens as the provider reported them (Anthropic's exclude cached tokens). */
   readonly inputTokens?: number;
   readonly outputTokens?: number;
+  /** Input tokens served from the provider's cache (Anthropic `cache_read_input_tokens`, OpenAI `cached_tokens`). */
+  readonly cacheReadInputTokens?: number;
+  /** Input tokens written to the provider's cache (Anthropic `cache_creation_input_tokens`). */
+  readonly cacheCreationInputTokens?: number;
   readonly maxTokens?: number;
   readonly temperature?: number;
   readonly topP?: number;
   readonly streamed: boolean;
+  /** The host the request went to, from the recorded URL. */
+  readonly serverAddress?: string;
+  /** The port the request went to (the scheme's default when the URL names none). */
+  readonly serverPort?: number;
+}
+
+/** One voter's vote in an audited decision. */
+export interface DecisionVote {
+  readonly voter: string;
+  readonly passed: boolean;
+  readonly reason: string;
+}
+
+/** An audited decision (`decision` entry) or decide-phase verdict (`verdict` entry). */
+export interface DecisionInfo {
+  /** Whether the gated action was approved (decision entries). */
+  readonly approved?: boolean;
+  /** The verdict (verdict entries), such as `accept` or `revise`. */
+  readonly verdict?: string;
+  /** Why, redacted. */
+  readonly reason: string;
+  /** Why the plan is being revised (verdict entries), redacted. */
+  readonly rationale?: string;
+  readonly votes?: readonly DecisionVote[];
+}
+
+/** An audited sampling (model call) outcome. */
+export interface SamplingInfo {
+  /** What the model was asked for (`propose`, `observe`, …). */
+  readonly purpose: string;
+  /** `used`, `rejected`, `fell_back`, `unavailable` or `disabled` (an open set). */
+  readonly status: string;
+  readonly backend: string;
+  readonly modelId?: string;
+  readonly outputBytes?: number;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  /** Why the output was rejected, redacted. */
+  readonly validationError?: string;
+  /** Where sampling happened, when outside the agent loop. */
+  readonly context?: string;
 }
 
 /** A human's correction of the action, attached at export time. */
@@ -151,6 +208,10 @@ export interface ActionTrace {
   /** Flat, redacted key/value metadata. */
   readonly metadata?: Readonly<Record<string, string | number | boolean>>;
   readonly correction?: Correction;
+  /** For a `decision` trace: what was decided. */
+  readonly decision?: DecisionInfo;
+  /** The audited sampling outcome: on a `sampling` trace, or on the model call it describes. */
+  readonly sampling?: SamplingInfo;
 }
 
 /** What `exportActionTraces` returns. */

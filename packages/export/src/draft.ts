@@ -1,4 +1,12 @@
-import type { ActionKind, Evidence, ModelInfo, Principal, Sensitivity } from './contract.js';
+import type {
+  ActionKind,
+  DecisionInfo,
+  Evidence,
+  ModelInfo,
+  Principal,
+  SamplingInfo,
+  Sensitivity,
+} from './contract.js';
 import type { ResultFlags } from './summary.js';
 
 /** A human's correction as the caller gives it; `at` may be a Date, epoch ms or ISO string. */
@@ -14,7 +22,10 @@ export interface CorrectionInput {
  * out of the export too.
  */
 export interface ActionTraceDraft {
-  /** Defaults to an id derived from the evidence (or from run, kind, name and time). */
+  /**
+   * Defaults to an id derived from the evidence, or, without evidence, from run, kind, name, time
+   * and the draft's position in the export (so two actions in the same millisecond differ).
+   */
   readonly id?: string;
   readonly runId: string;
   readonly kind: ActionKind;
@@ -46,4 +57,6 @@ export interface ActionTraceDraft {
   /** Any JSON; flattened to dotted keys and redacted on export. */
   readonly metadata?: Readonly<Record<string, unknown>>;
   readonly correction?: CorrectionInput;
+  readonly decision?: DecisionInfo;
+  readonly sampling?: SamplingInfo;
 }

@@ -8,10 +8,13 @@ import {
   type ActionTrace,
   type ActionTraceEnvelope,
   type Correction,
+  type DecisionInfo,
   ERROR_MESSAGE_MAX_LENGTH,
   type Evidence,
   type ModelInfo,
   type Principal,
+  type ResultSummary,
+  type SamplingInfo,
   type Sensitivity,
 } from './contract.js';
 import type { ActionTraceDraft, CorrectionInput } from './draft.js';
@@ -26,7 +29,7 @@ import {
   type Redactor,
 } from './redact/redactor.js';
 import { summariseResult } from './summary.js';
-import { toIsoTime } from './time.js';
+import { MAX_MS, TIME_HINT, toIsoTime } from './time.js';
 
 /** How to export. Redaction always runs; these options add to it and shape the output. */
 export interface ExportOptions {
@@ -53,7 +56,11 @@ export interface ExportOptions {
 
 /** Turns drafts into contract traces with one configured redactor. Build once, reuse. */
 export interface TraceExporter {
-  /** One draft to one redacted, validated trace. Throws `EXPORT_INVALID_TRACE`. */
+  /**
+   * One draft to one redacted, validated trace. Throws `EXPORT_INVALID_TRACE`. `index` is the
+   * draft's position in the export (in error messages, and in the id of a draft without evidence);
+   * by default the count of drafts this exporter has taken.
+   */
   trace(draft: ActionTraceDraft, index?: number): ActionTrace;
   /** The redactor in use (the OTLP converter and JSONL writer reuse it). */
   readonly redactor: Redactor;
@@ -64,6 +71,8 @@ const KINDS: ReadonlySet<string> = new Set<ActionKind>([
   'tool_call',
   'script_call',
   'phase',
+  'decision',
+  'sampling',
 ]);
 const SENSITIVITIES: ReadonlySet<string> = new Set<Sensitivity>([
   'none',
@@ -127,7 +136,24 @@ export function createTraceExporter(options: ExportOptions = {}): TraceExporter 
   // Ids, names and evidence are matched on by consumers: only credentials are removed from them.
   const plain = (value: string): string => redactor.redactString(value);
 
-  const trace = (draft: ActionTraceDraft, index = 0): ActionTrace => {
+  let taken = 0;
+  const trace = (draft: ActionTraceDraft, index = taken): ActionTrace => {
+    taken = index + 1;
+    try {
+      return build(draft, index);
+    } catch (error) {
+      if (ExportError.isInstance(error)) throw error;
+      // User code runs while a draft is read: a getter, a `toJSON`, a Proxy trap. Whatever it
+      // throws is reported as this draft's fault, never as a raw error from deep inside.
+      throw new ExportError(
+        ExportErrorCode.INVALID_TRACE,
+        `Trace draft ${index} could not be read (${redactor.redactString(errorName(error))} while reading it): pass plain data, without getters, proxies or toJSON methods that throw.`,
+        { cause: error, details: { index } },
+      );
+    }
+  };
+
+  const build = (draft: ActionTraceDraft, index: number): ActionTrace => {
     const fail = (field: string, message: string): never => {
       throw new ExportError(
         ExportErrorCode.INVALID_TRACE,
@@ -140,14 +166,14 @@ export function createTraceExporter(options: ExportOptions = {}): TraceExporter 
       fail('runId', 'must be a non-empty string naming the agent run.');
     }
     if (!KINDS.has(draft.kind)) {
-      fail('kind', 'must be one of model_call, tool_call, script_call, phase.');
+      fail('kind', 'must be one of model_call, tool_call, script_call, phase, decision, sampling.');
     }
     if (typeof draft.name !== 'string' || draft.name.length === 0) {
       fail('name', 'must be a non-empty string: the tool, script, model or phase name.');
     }
     const invokedAt = toIsoTime(draft.invokedAt);
     if (invokedAt === undefined) {
-      fail('invokedAt', 'must be an ISO 8601 time, epoch milliseconds or a valid Date.');
+      fail('invokedAt', `must be ${TIME_HINT}, in years 0000–9999.`);
     }
     if (draft.status !== 'succeeded' && draft.status !== 'failed') {
       fail('status', 'must be "succeeded" or "failed" (denied actions are not exported).');
@@ -160,6 +186,13 @@ export function createTraceExporter(options: ExportOptions = {}): TraceExporter 
       !(typeof draft.durationMs === 'number' && Number.isFinite(draft.durationMs))
     ) {
       fail('durationMs', 'must be a finite number of milliseconds.');
+    }
+    if (
+      draft.durationMs !== undefined &&
+      draft.durationMs > 0 &&
+      Date.parse(invokedAt!) + draft.durationMs > MAX_MS
+    ) {
+      fail('durationMs', 'puts the end of the action after year 9999: check its unit.');
     }
     const sensitivity =
       draft.sensitivity ??
@@ -200,6 +233,7 @@ export function createTraceExporter(options: ExportOptions = {}): TraceExporter 
       }
     }
     const scope: RedactionScope = { pii: sensitivity === 'pii', pci: sensitivity === 'pci' };
+    const text = (value: string): string => redactor.redactString(value, scope);
     const stripped = sensitivity === 'secrets' || sensitivity === 'memory';
     // Stripping an already stripped value keeps its placeholder, so re-exports are stable.
     const strip = (value: unknown): string =>
@@ -211,7 +245,8 @@ export function createTraceExporter(options: ExportOptions = {}): TraceExporter 
       draft.id ??
       (evidence !== undefined
         ? deriveActionId(draft.kind, JSON.stringify(evidence))
-        : deriveActionId(draft.runId, draft.kind, draft.name, invokedAt!));
+        : // Two actions of one run with the same kind, name and millisecond still differ.
+          deriveActionId(draft.runId, draft.kind, draft.name, invokedAt!, index));
 
     const out: Record<string, unknown> = {
       id: plain(id),
@@ -230,12 +265,15 @@ export function createTraceExporter(options: ExportOptions = {}): TraceExporter 
         : redactor.redactValue(draft.arguments, ['arguments'], scope);
     }
     if (draft.result !== undefined) {
+      // A trace exported before is exported again as it was: its summary kept, not nested.
+      const exported = draft.resultFlags === undefined ? asExportedResult(draft.result) : undefined;
       const result: { summary: ActionResult['summary']; value?: JsonValue } = {
-        summary: summariseResult(draft.result, draft.resultFlags),
+        summary: exported?.summary ?? summariseResult(draft.result, draft.resultFlags),
       };
       const rawAllowed = allow === true || (allowed?.has(draft.name) ?? false);
-      if (rawAllowed && !stripped) {
-        result.value = redactor.redactValue(draft.result, ['result', 'value'], scope);
+      const raw = exported !== undefined ? exported.value : draft.result;
+      if (rawAllowed && !stripped && (exported === undefined || exported.hasValue)) {
+        result.value = redactor.redactValue(raw, ['result', 'value'], scope);
       }
       out.result = result;
     }
@@ -266,6 +304,8 @@ export function createTraceExporter(options: ExportOptions = {}): TraceExporter 
     const correction = correctionFor(id) ?? draft.correction;
     if (correction !== undefined)
       out.correction = buildCorrection(correction, redactor, scope, fail);
+    if (draft.decision !== undefined) out.decision = buildDecision(draft.decision, text, fail);
+    if (draft.sampling !== undefined) out.sampling = buildSampling(draft.sampling, text, fail);
     return out as unknown as ActionTrace;
   };
 
@@ -374,7 +414,13 @@ function buildModel(model: ModelInfo, plain: (s: string) => string, fail: Fail):
     }
     out.finishReasons = model.finishReasons.map(plain);
   }
-  for (const key of ['inputTokens', 'outputTokens', 'maxTokens'] as const) {
+  for (const key of [
+    'inputTokens',
+    'outputTokens',
+    'cacheReadInputTokens',
+    'cacheCreationInputTokens',
+    'maxTokens',
+  ] as const) {
     const value = model[key];
     if (value === undefined) continue;
     if (!isNonNegativeInteger(value)) fail(`model.${key}`, 'must be a non-negative integer.');
@@ -388,7 +434,150 @@ function buildModel(model: ModelInfo, plain: (s: string) => string, fail: Fail):
     out[key] = noNegativeZero(value);
   }
   out.streamed = model.streamed === true;
+  if (model.serverAddress !== undefined) {
+    if (typeof model.serverAddress !== 'string' || model.serverAddress.length === 0)
+      fail('model.serverAddress', 'must be a non-empty string.');
+    out.serverAddress = plain(model.serverAddress);
+  }
+  if (model.serverPort !== undefined) {
+    const port = model.serverPort;
+    if (!isNonNegativeInteger(port) || port < 1 || port > 65535)
+      fail('model.serverPort', 'must be an integer from 1 to 65535.');
+    out.serverPort = port;
+  }
   return out as unknown as ModelInfo;
+}
+
+const SUMMARY_TYPES: ReadonlySet<string> = new Set([
+  'null',
+  'boolean',
+  'number',
+  'string',
+  'array',
+  'object',
+  'bytes',
+]);
+const SUMMARY_COUNTS = ['bytes', 'items', 'contentBlocks', 'toolCalls'] as const;
+const SUMMARY_FLAGS = ['streamed', 'incomplete', 'isError'] as const;
+const SUMMARY_KEYS: ReadonlySet<string> = new Set(['type', ...SUMMARY_COUNTS, ...SUMMARY_FLAGS]);
+
+/**
+ * The result of a trace this package exported — `{ summary, value? }` with a summary in the
+ * contract's exact shape — or undefined for any other value (a raw result to summarise).
+ */
+function asExportedResult(
+  result: unknown,
+): { summary: ResultSummary; value: unknown; hasValue: boolean } | undefined {
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) return undefined;
+  const keys = Object.keys(result);
+  if (!keys.includes('summary') || keys.some((k) => k !== 'summary' && k !== 'value'))
+    return undefined;
+  const summary = (result as { summary?: unknown }).summary as Record<string, unknown> | null;
+  if (typeof summary !== 'object' || summary === null || Array.isArray(summary)) return undefined;
+  if (Object.keys(summary).some((k) => !SUMMARY_KEYS.has(k))) return undefined;
+  if (typeof summary.type !== 'string' || !SUMMARY_TYPES.has(summary.type)) return undefined;
+  if (!isNonNegativeInteger(summary.bytes)) return undefined;
+  const copy: Record<string, unknown> = { type: summary.type };
+  for (const key of SUMMARY_COUNTS) {
+    if (summary[key] === undefined) continue;
+    if (!isNonNegativeInteger(summary[key])) return undefined;
+    copy[key] = noNegativeZero(summary[key]);
+  }
+  for (const key of SUMMARY_FLAGS) {
+    if (summary[key] === undefined) continue;
+    if (summary[key] !== true) return undefined;
+    copy[key] = true;
+  }
+  return {
+    summary: copy as unknown as ResultSummary,
+    value: (result as { value?: unknown }).value,
+    hasValue: keys.includes('value'),
+  };
+}
+
+function optionalText(
+  value: unknown,
+  field: string,
+  text: (s: string) => string,
+  fail: Fail,
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') fail(field, 'must be a string.');
+  return text(value as string);
+}
+
+function buildDecision(
+  decision: DecisionInfo,
+  text: (s: string) => string,
+  fail: Fail,
+): DecisionInfo {
+  if (typeof decision !== 'object' || decision === null) fail('decision', 'must be an object.');
+  if (typeof decision.reason !== 'string') fail('decision.reason', 'must be a string.');
+  const out: { -readonly [K in keyof DecisionInfo]: DecisionInfo[K] } = {
+    reason: text(decision.reason),
+  };
+  if (decision.approved !== undefined) {
+    if (typeof decision.approved !== 'boolean') fail('decision.approved', 'must be a boolean.');
+    out.approved = decision.approved;
+  }
+  const verdict = optionalText(decision.verdict, 'decision.verdict', text, fail);
+  if (verdict !== undefined) out.verdict = verdict;
+  const rationale = optionalText(decision.rationale, 'decision.rationale', text, fail);
+  if (rationale !== undefined) out.rationale = rationale;
+  if (decision.votes !== undefined) {
+    if (!Array.isArray(decision.votes)) fail('decision.votes', 'must be an array.');
+    out.votes = decision.votes.map((vote, i) => {
+      if (
+        typeof vote !== 'object' ||
+        vote === null ||
+        typeof vote.voter !== 'string' ||
+        typeof vote.passed !== 'boolean' ||
+        typeof vote.reason !== 'string'
+      ) {
+        fail(`decision.votes.${i}`, 'must be { voter: string, passed: boolean, reason: string }.');
+      }
+      return { voter: text(vote.voter), passed: vote.passed, reason: text(vote.reason) };
+    });
+  }
+  return out;
+}
+
+function buildSampling(
+  sampling: SamplingInfo,
+  text: (s: string) => string,
+  fail: Fail,
+): SamplingInfo {
+  if (typeof sampling !== 'object' || sampling === null) fail('sampling', 'must be an object.');
+  for (const key of ['purpose', 'status', 'backend'] as const) {
+    if (typeof sampling[key] !== 'string' || sampling[key].length === 0)
+      fail(`sampling.${key}`, 'must be a non-empty string.');
+  }
+  const out: Record<string, unknown> = {
+    purpose: text(sampling.purpose),
+    status: text(sampling.status),
+    backend: text(sampling.backend),
+  };
+  for (const key of ['modelId', 'validationError', 'context'] as const) {
+    const value = optionalText(sampling[key], `sampling.${key}`, text, fail);
+    if (value !== undefined) out[key] = value;
+  }
+  for (const key of ['outputBytes', 'inputTokens', 'outputTokens'] as const) {
+    const value = sampling[key];
+    if (value === undefined) continue;
+    if (!isNonNegativeInteger(value)) fail(`sampling.${key}`, 'must be a non-negative integer.');
+    out[key] = noNegativeZero(value);
+  }
+  return out as unknown as SamplingInfo;
+}
+
+/** A thrown value's name, for a message: never its text, which may hold anything. */
+function errorName(error: unknown): string {
+  try {
+    if (error instanceof Error && typeof error.name === 'string') return error.name.slice(0, 64);
+  } catch {
+    // A Proxy that throws on `instanceof` or `name`.
+  }
+  return 'a thrown value';
 }
 
 function buildCorrection(
@@ -404,7 +593,7 @@ function buildCorrection(
   }
   if (typeof correction.note !== 'string') fail('correction.note', 'must be a string.');
   const at = toIsoTime(correction.at);
-  if (at === undefined) fail('correction.at', 'must be an ISO 8601 time, epoch ms or a Date.');
+  if (at === undefined) fail('correction.at', `must be ${TIME_HINT}.`);
   const field = (name: 'by' | 'note', value: string): string => {
     const kind = redactor.pathKind(['correction', name]);
     return kind !== undefined
@@ -452,8 +641,38 @@ export function exportActionTraces(
     );
   }
   const traces: ActionTrace[] = [];
+  const seen = new Set<string>();
   let index = 0;
-  for (const draft of drafts) traces.push(exporter.trace(draft, index++));
+  try {
+    for (const draft of drafts) {
+      let trace = exporter.trace(draft, index);
+      // Span ids derive from action ids: two actions of a run with one id would be one span.
+      let key = `${trace.runId}\u0000${trace.id}`;
+      if (seen.has(key) && draft.id === undefined) {
+        // Two drafts with the same evidence (a log read twice, or without its session): the
+        // derived id is made unique by the draft's position, as an id without evidence is.
+        trace = exporter.trace({ ...draft, id: deriveActionId(trace.id, index) }, index);
+        key = `${trace.runId}\u0000${trace.id}`;
+      }
+      if (seen.has(key)) {
+        throw new ExportError(
+          ExportErrorCode.INVALID_TRACE,
+          `Trace draft ${index}: id ${JSON.stringify(trace.id)} is used twice in run ${JSON.stringify(trace.runId)}: give each action its own id, or leave ids out to have them derived.`,
+          { details: { index, field: 'id' } },
+        );
+      }
+      seen.add(key);
+      traces.push(trace);
+      index++;
+    }
+  } catch (error) {
+    if (ExportError.isInstance(error)) throw error;
+    throw new ExportError(
+      ExportErrorCode.INVALID_TRACE,
+      `The drafts could not be read after draft ${index} (${exporter.redactor.redactString(errorName(error))}): pass an array of plain drafts.`,
+      { cause: error, details: { index } },
+    );
+  }
   return envelope(traces, options);
 }
 
@@ -476,7 +695,7 @@ function envelope(traces: ActionTrace[], options: ExportOptions): ActionTraceEnv
     if (at === undefined) {
       throw new ExportError(
         ExportErrorCode.INVALID_OPTIONS,
-        '`exportedAt` must be an ISO 8601 time, epoch milliseconds or a valid Date.',
+        `\`exportedAt\` must be ${TIME_HINT}.`,
       );
     }
     return { schema: out.schema, version: out.version, exportedAt: at, traces };

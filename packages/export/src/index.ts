@@ -19,11 +19,14 @@ export {
   type ActionTrace,
   type ActionTraceEnvelope,
   type Correction,
+  type DecisionInfo,
+  type DecisionVote,
   ERROR_MESSAGE_MAX_LENGTH,
   type Evidence,
   type ModelInfo,
   type Principal,
   type ResultSummary,
+  type SamplingInfo,
   type Sensitivity,
 } from './contract.js';
 /** The input to an export. */
@@ -46,7 +49,9 @@ export {
   readJsonl,
   writeJsonl,
 } from './jsonl.js';
-/** OTLP/JSON conversion per the GenAI semantic conventions. */
+/** One trace per action: the tape's and the audit log's drafts of one run, merged. */
+export { mergeTraces } from './merge.js';
+/** OTLP/JSON conversion per the GenAI semantic conventions (and OpenInference, opt-in). */
 export {
   OTLP_SCOPE,
   type OtlpOptions,
@@ -55,13 +60,15 @@ export {
   otlpTraceId,
   toOtlp,
 } from './otlp/convert.js';
-/** The OTLP/HTTP exporter. */
+/** The OTLP/HTTP exporter: JSON or protobuf, optionally gzip-compressed. */
 export {
   createOtlpExporter,
+  OTLP_USER_AGENT,
   type OtlpExporter,
   type OtlpExporterOptions,
   type OtlpExportResult,
   type OtlpPartialSuccess,
+  type OtlpProtocol,
   splitOtlpRequest,
 } from './otlp/exporter.js';
 /** OTLP/JSON types. */

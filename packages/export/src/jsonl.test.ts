@@ -108,17 +108,22 @@ describe('JSONL export', () => {
       code: 'EXPORT_NOT_AN_EXPORT',
       details: { line: 1 },
     });
-    const trace = { id: 'a' } as unknown as ActionTrace;
+    // Every line is checked as a trace, as an envelope's traces are.
+    await expect(
+      collect(readJsonl([`${header(1)}${JSON.stringify({ id: 'a' })}\n`])),
+    ).rejects.toMatchObject({
+      code: 'EXPORT_NOT_AN_EXPORT',
+      details: { index: 0, field: 'runId' },
+    });
+    const trace: ActionTrace = { ...envelope.traces[0]!, name: 'é' };
     // A line split across chunks (and a multi-byte character split across bytes) still parses.
-    const bytes = new TextEncoder().encode(
-      `${header(1)}${JSON.stringify({ ...trace, name: 'é' })}\n`,
-    );
+    const bytes = new TextEncoder().encode(`${header(1)}${JSON.stringify(trace)}\n`);
     const parts = [
       bytes.slice(0, 70),
       bytes.slice(70, bytes.length - 4),
       bytes.slice(bytes.length - 4),
     ];
-    expect(await collect(readJsonl(parts))).toEqual([{ id: 'a', name: 'é' }]);
+    expect(await collect(readJsonl(parts))).toEqual([trace]);
   });
 });
 

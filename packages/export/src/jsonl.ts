@@ -4,6 +4,7 @@ import type { ActionTraceDraft } from './draft.js';
 import { ExportError, ExportErrorCode } from './errors.js';
 import { createTraceExporter, type ExportOptions } from './export.js';
 import { checkHeader } from './read.js';
+import { checkTrace } from './validate.js';
 
 /** The first line of every JSONL export: what the following lines are. */
 export interface JsonlHeader {
@@ -169,6 +170,8 @@ export async function* readJsonl(
       sawHeader = true;
       return undefined;
     }
+    // Each line is a trace in the contract's shape, as in an envelope; `index` counts traces.
+    checkTrace(value, lineNo - 2);
     return value as ActionTrace;
   };
   for await (const chunk of source) {

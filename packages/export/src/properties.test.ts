@@ -7,9 +7,11 @@ import { tracesFromTape } from './builders/tape.js';
 import type { ActionKind, Sensitivity } from './contract.js';
 import type { ActionTraceDraft } from './draft.js';
 import { ExportError } from './errors.js';
-import { createTraceExporter, type ExportOptions, exportActionTraces } from './export.js';
+import { type ExportOptions, exportActionTraces } from './export.js';
 import { exportJsonl } from './jsonl.js';
+import { mergeTraces } from './merge.js';
 import { toOtlp } from './otlp/convert.js';
+import { encodeTraceRequest } from './otlp/protobuf.js';
 import { createRedactor, type RedactionOptions } from './redact/redactor.js';
 
 /** A fresh fake credential of every format `@trace/redact` detects. */
@@ -156,14 +158,17 @@ describe('properties', () => {
         const envelope = exportActionTraces(drafts, options);
         const json = JSON.stringify(envelope);
         expect(findLeak(json, generated), json).toBeUndefined();
-        const otlp = JSON.stringify(
-          toOtlp(envelope, {
-            includeContent: true,
-            agentName: generated.text,
-            resourceAttributes: { note: generated.text },
-          }),
-        );
+        const request = toOtlp(envelope, {
+          includeContent: true,
+          openInference: true,
+          agentName: generated.text,
+          resourceAttributes: { note: generated.text },
+        });
+        const otlp = JSON.stringify(request);
         expect(findLeak(otlp, generated), otlp).toBeUndefined();
+        // The protobuf body on the wire: its strings are UTF-8 bytes among the binary fields.
+        const wire = Buffer.from(encodeTraceRequest(request)).toString('utf8');
+        expect(findLeak(wire, generated)).toBeUndefined();
         let jsonl = '';
         for await (const line of exportJsonl(drafts, options)) jsonl += line;
         expect(findLeak(jsonl, generated)).toBeUndefined();
@@ -224,24 +229,25 @@ describe('properties', () => {
     );
   });
 
-  it('an exported trace exported again is unchanged (redaction is idempotent end to end)', () => {
+  it('an exported trace exported again is unchanged, every field of it (redaction is idempotent end to end)', () => {
     fc.assert(
-      fc.property(caseArb, ({ drafts, redaction }) => {
-        const exporter = createTraceExporter({ redaction });
-        for (const draft of drafts) {
-          const trace = exporter.trace(draft);
-          const again = exporter.trace({
-            ...trace,
-            ...(trace.correction !== undefined ? { correction: trace.correction } : {}),
-          } as unknown as ActionTraceDraft);
-          expect(again.arguments).toEqual(trace.arguments);
-          expect(again.error).toEqual(trace.error);
-          expect(again.annotations).toEqual(trace.annotations);
-          expect(again.metadata).toEqual(trace.metadata);
-          expect(again.name).toBe(trace.name);
-        }
+      fc.property(caseArb, fc.boolean(), ({ drafts, redaction, allowRaw }, flags) => {
+        const options: ExportOptions = { redaction, allowRawResults: allowRaw };
+        const first = exportActionTraces(
+          drafts.map((draft) =>
+            // Result flags as a model call's builder sets them: kept through a re-export.
+            flags
+              ? { ...draft, resultFlags: { contentBlocks: 2, toolCalls: 1, streamed: true } }
+              : draft,
+          ),
+          options,
+        );
+        // Through JSON, as a consumer holds it.
+        const read = JSON.parse(JSON.stringify(first)) as typeof first;
+        const again = exportActionTraces(read.traces as unknown as ActionTraceDraft[], options);
+        expect(again).toEqual(first);
       }),
-      { numRuns: 100 },
+      { numRuns: 150 },
     );
   });
 });
@@ -381,7 +387,20 @@ describe('properties of the builders', () => {
               hash: 'a'.repeat(64),
             },
           ];
-          const drafts = [...tracesFromTape(tape), ...tracesFromAudit(audit)];
+          const fromTape = tracesFromTape(tape);
+          const drafts = [...fromTape, ...tracesFromAudit(audit)];
+          // Merged with the audit log (as one run), the same holds.
+          const merged = mergeTraces(
+            fromTape,
+            tracesFromAudit(audit, { runId: fromTape[0]?.runId ?? 'run' }),
+          );
+          const mergedText = JSON.stringify(
+            toOtlp(exportActionTraces(merged, { allowRawResults: true }), {
+              includeContent: true,
+              openInference: true,
+            }),
+          );
+          expect(findLeak(mergedText, generated), mergedText).toBeUndefined();
           const options = { allowRawResults: true };
           const envelope = exportActionTraces(drafts, options);
           expect(validateEnvelope(JSON.parse(JSON.stringify(envelope)))).toBe(true);

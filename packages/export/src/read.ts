@@ -1,12 +1,28 @@
 import { ACTION_TRACE_SCHEMA, ACTION_TRACE_VERSION, type ActionTraceEnvelope } from './contract.js';
 import { ExportError, ExportErrorCode } from './errors.js';
+import { checkExportedAt, checkTrace } from './validate.js';
 
 /**
  * Checks that `value` (an envelope, or its JSON text) is an action-trace export this build can
- * read, and returns it. Older versions would be upgraded here; version 1 is the first. A newer
- * version is refused with `EXPORT_VERSION_UNSUPPORTED` rather than half-read.
+ * read — its header and every trace, in the contract's shape — and returns it. Older versions
+ * would be upgraded here; version 1 is the first. A newer version is refused with
+ * `EXPORT_VERSION_UNSUPPORTED` rather than half-read; anything else that is not an export with
+ * `EXPORT_NOT_AN_EXPORT` (`details.index` and `details.field` name the first bad trace field).
  */
 export function readActionTraceEnvelope(value: unknown): ActionTraceEnvelope {
+  try {
+    return readEnvelope(value);
+  } catch (error) {
+    if (ExportError.isInstance(error)) throw error;
+    throw new ExportError(
+      ExportErrorCode.NOT_AN_EXPORT,
+      'The envelope could not be read: pass the plain envelope exportActionTraces returned, or its JSON text.',
+      { cause: error },
+    );
+  }
+}
+
+function readEnvelope(value: unknown): ActionTraceEnvelope {
   let parsed = value;
   if (typeof value === 'string') {
     try {
@@ -27,6 +43,9 @@ export function readActionTraceEnvelope(value: unknown): ActionTraceEnvelope {
       'The envelope has no `traces` array: pass the envelope exportActionTraces returned.',
     );
   }
+  const exportedAt = (parsed as { exportedAt?: unknown }).exportedAt;
+  if (exportedAt !== undefined) checkExportedAt(exportedAt);
+  traces.forEach(checkTrace);
   return parsed as ActionTraceEnvelope;
 }
 

@@ -53,6 +53,12 @@ describe('value detectors', () => {
       [`--client-secret '${password}'`, '--client-secret [REDACTED:secret]'],
       [`keytool -storepass ${password}`, 'keytool -storepass [REDACTED:secret]'],
       [`"connectionString": "${password}"`, '"connectionString": "[REDACTED:connection_string]"'],
+      // Short credential keys as whole keys, in text (a tool's output, an error message).
+      [`pwd=${password}`, 'pwd=[REDACTED:password]'],
+      [`pass=${password}&x=1`, 'pass=[REDACTED:password]&x=1'],
+      [`{"auth":"${password}"}`, '{"auth":"[REDACTED:authorization]"}'],
+      [`DSN: ${password}`, 'DSN: [REDACTED:dsn]'],
+      [`{\\"dsn\\": \\"${password}\\"}`, '{\\"dsn\\": [REDACTED:dsn]}'],
     ] as const) {
       expect(redactor.redactString(text), text).toBe(expected);
     }
@@ -68,6 +74,11 @@ describe('value detectors', () => {
       'ls --no-color --password-file ./pw.txt',
       'git push -u origin main',
       'http://localhost:8080/path@v2',
+      // Short credential keys inside longer words are ordinary words.
+      'author: Jane Doe',
+      'bypass=1 compass: north',
+      'OAuth: enabled',
+      'see auth.example.com:443',
     ]) {
       expect(redactor.redactString(text), text).toBe(text);
     }

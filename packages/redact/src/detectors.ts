@@ -86,6 +86,13 @@ const ASSIGNMENT_WORDS = [
 ];
 const ASSIGNMENT_KEY_SOURCE = `(?:${ASSIGNMENT_WORDS.map(ci).join('|')})`;
 /**
+ * Short credential keys, taken only as whole keys (`pwd=`, `"pass": …`, `auth: …`, `DSN=…`):
+ * inside longer words they are ordinary (`bypass`, `author`), so no prefix or suffix is allowed.
+ * The key-name rules name their kinds (`password`, `authorization`, `dsn`).
+ */
+const SHORT_KEYS = ['pwd', 'pass', 'auth', 'dsn'];
+const SHORT_KEY_SOURCE = `(?:${SHORT_KEYS.map(ci).join('|')})`;
+/**
  * Quoted values. One that holds a placeholder was redacted already (a private key inside it was
  * taken by its own detector), so it is left alone: that keeps redaction idempotent.
  */
@@ -156,8 +163,14 @@ export const DETECTORS: readonly Detector[] = [
     // the word in a long one ("secretsecret…:"), quadratic time.
     kind: 'key',
     family: 'always',
-    source: String.raw`(?<P>(?<K>${startAfter('A-Za-z0-9_.-')}(?:[A-Za-z0-9_.-]*${ASSIGNMENT_KEY_SOURCE}[A-Za-z0-9_-]{0,64}|[A-Za-z0-9_.-]*${ci('token')}|${ci('pwd')}))\\*["']?${WS}*[:=]${WS}*)(?<S>${DOUBLE_QUOTED}|${SINGLE_QUOTED}|${ESCAPE_QUOTED}|(?:${AUTH_SCHEME}${WS}+)?${NOT_PLACEHOLDER}(?!${AUTH_SCHEME}${WS})${noKeyBlock(VALUE_CHAR)}${VALUE_CHAR}+)`,
-    triggers: [...ASSIGNMENT_WORDS.map(ci), `${ci('token')}\\\\*["']?${WS}*[:=]`, ci('pwd')],
+    source: String.raw`(?<P>(?<K>${startAfter('A-Za-z0-9_.-')}(?:[A-Za-z0-9_.-]*${ASSIGNMENT_KEY_SOURCE}[A-Za-z0-9_-]{0,64}|[A-Za-z0-9_.-]*${ci('token')}|${SHORT_KEY_SOURCE}))\\*["']?${WS}*[:=]${WS}*)(?<S>${DOUBLE_QUOTED}|${SINGLE_QUOTED}|${ESCAPE_QUOTED}|(?:${AUTH_SCHEME}${WS}+)?${NOT_PLACEHOLDER}(?!${AUTH_SCHEME}${WS})${noKeyBlock(VALUE_CHAR)}${VALUE_CHAR}+)`,
+    triggers: [
+      ...ASSIGNMENT_WORDS.map(ci),
+      `${ci('token')}\\\\*["']?${WS}*[:=]`,
+      // A short key is a trigger only right before its `:` or `=`: `author`, `bypass` and
+      // `pwdump` stay out of the full scan.
+      ...SHORT_KEYS.map((k) => `${ci(k)}\\\\*["']?${WS}*[:=]`),
+    ],
     assignment: true,
   },
   {

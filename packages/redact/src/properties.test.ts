@@ -1,5 +1,5 @@
 import type { Chunk } from '@trace/spec';
-import { fakeCredentialArb, findLeak } from '@trace/test-utils';
+import { fakeCredentialArb, findLeak, randomChars, seededRandom } from '@trace/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,6 +15,8 @@ import { compileRedactor, type Redactor } from './redactor.js';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+/** An opaque secret (a letter, then letters and digits) drawn from a seed, so cases replay. */
+const fakeOpaque = (seed: number): string => `q${randomChars(17, undefined, seededRandom(seed))}`;
 const joined = (chunks: readonly Chunk[]) => Buffer.concat(chunks.map((c) => c.bytes));
 
 /** A redactor with and without keyed hashes and PII: the guarantees hold for every configuration. */
@@ -115,10 +117,12 @@ describe('no generated secret survives, in any place that can carry it', () => {
             fc.constantFrom('q', 'note', 'api_key', 'token', 'sig'),
           ),
         ),
-        (redactor, [credential, value, name]) => {
+        fc.constantFrom('app', ''),
+        (redactor, [credential, value, name], user) => {
           const pathSafe = /^[!-~]+$/.test(credential.text) && !/[?#%]/.test(credential.text);
           const path = pathSafe ? `/v1/${credential.text}/x` : '/v1/x';
-          const url = `https://app:${encodeURIComponent(credential.secrets[0]!)}@api.example.com${path}?${name}=${encodeURIComponent(value)}&page=2`;
+          // An empty user name too: `redis://:PASSWORD@host` is the usual Redis form.
+          const url = `https://${user}:${encodeURIComponent(credential.secrets[0]!)}@api.example.com${path}?${name}=${encodeURIComponent(value)}&page=2`;
           const out = redactor.redactUrl(url);
           let decoded = out;
           try {
@@ -186,6 +190,58 @@ describe('no generated secret survives, in any place that can carry it', () => {
           // The chunks keep their number and offsets, and together say what the whole body says.
           expect(streamed.map((c) => c.offsetMs)).toEqual(chunks.map((c) => c.offsetMs));
           expect(Buffer.compare(joined(streamed), Buffer.from(whole))).toBe(0);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** Key names whose value is a credential whatever it looks like, as agents' tools write them. */
+const CREDENTIAL_KEYS = [
+  'auth',
+  'Auth',
+  'pass',
+  'pwd',
+  'PWD',
+  'dsn',
+  'DSN',
+  'connectionString',
+  'connection_string',
+  'password',
+  'db_password',
+  'api_key',
+  'x-api-key',
+  'Authorization',
+  'client_secret',
+  'access_token',
+  'private_key',
+  'credentials',
+] as const;
+
+describe('no value under a credential key survives, whatever it looks like', () => {
+  it('as an object key, in JSON bodies, text assignments, query strings and headers', () => {
+    fc.assert(
+      fc.property(
+        redactorArb,
+        fc.constantFrom(...CREDENTIAL_KEYS),
+        // An opaque value no value detector recognises: only the key can tell it is a secret.
+        fc.integer().map((seed) => fakeOpaque(seed)),
+        fc.constantFrom('=', ': ', '=', ' = ', ':'),
+        spacingArb,
+        (redactor, key, secret, assign, write) => {
+          const value = { note: 'retry', nested: [{ [key]: secret }] };
+          const outputs = [
+            JSON.stringify(redactor.redactValue(value)),
+            JSON.stringify(redactor.redactJson(value)),
+            decode(redactor.redactBody(encode(write(value)), 'application/json')),
+            decode(redactor.redactBody(encode(write(value)), 'text/plain')),
+            redactor.redactString(`tool said ${key}${assign}${secret} and stopped`),
+            redactor.redactString(`{"${key}": "${secret}"}`),
+            redactor.redactUrl(`https://api.example.com/v1/x?page=2&${key}=${secret}`),
+            JSON.stringify(redactor.redactHeaders([[key, secret]])),
+          ];
+          for (const out of outputs) expect(out, `${key}: ${out}`).not.toContain(secret);
         },
       ),
       { numRuns: 300 },

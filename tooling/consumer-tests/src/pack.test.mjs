@@ -2,9 +2,18 @@
 // versions), the tarballs are installed into fresh projects with npm, and the packages are used
 // there through their published `exports` — proving they publish, and that installing only the
 // pieces needed works: @trace/transport, @trace/nondet, @trace/audit and @trace/export each install
-// offline with no native build; only @trace/store-sqlite brings better-sqlite3.
+// offline with no native build; only @trace/store-sqlite brings better-sqlite3 (and @trace/export
+// @bufbuild/protobuf, pure JavaScript).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,6 +35,7 @@ const PACKAGES = [
   'run',
   'vitest',
   'proxy',
+  'cli',
 ];
 // What a project installing transport, or audit, alone receives beside it.
 const TRANSPORT_TARBALLS = ['spec', 'tape', 'redact', 'transport'];
@@ -177,8 +187,21 @@ console.log(report.ok, report.checked);`,
   });
 
   it('@trace/export exports a trace and its schema by path', () => {
-    const dir = project('only-export', ['spec', 'redact', 'export'], {}, { scripts: true });
-    expect(installed(dir)).toEqual(['@trace/export', '@trace/redact', '@trace/spec']);
+    // @bufbuild/protobuf (the OTLP protobuf encoder) from the workspace's copy, as better-sqlite3
+    // is below: the install stays offline.
+    const protobuf = realpathSync(join(root, 'packages/export/node_modules/@bufbuild/protobuf'));
+    const dir = project(
+      'only-export',
+      ['spec', 'redact', 'export'],
+      { '@bufbuild/protobuf': `file:${protobuf}` },
+      { scripts: true },
+    );
+    expect(installed(dir)).toEqual([
+      '@bufbuild/protobuf',
+      '@trace/export',
+      '@trace/redact',
+      '@trace/spec',
+    ]);
     expectNoNativeBuild(dir);
     expect(
       run(

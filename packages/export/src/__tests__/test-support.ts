@@ -19,9 +19,54 @@ export function embed(secret: string): fc.Arbitrary<string> {
     .map(([before, open, close, after]) => `${before}${open}${secret}${close}${after}`);
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+/**
+ * JSON Schema's `date-time` format (RFC 3339), checked here independently of the package's own
+ * parser: the fields are read by a pattern and must come back unchanged from `Date.UTC`, so an
+ * impossible date (`2026-02-30`) or a time without an offset is refused.
+ */
+export function isRfc3339DateTime(text: string): boolean {
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/.exec(
+      text,
+    );
+  if (m === null) return false;
+  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number) as number[];
+  const date = new Date(0);
+  date.setUTCFullYear(y!, mo! - 1, d!);
+  date.setUTCHours(h!, mi!, se!);
+  return (
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === mo! - 1 &&
+    date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === se &&
+    (m[7] === undefined || (Number(m[7]) < 24 && Number(m[8]) < 60))
+  );
+}
+
+function withFormats(ajv: Ajv2020): Ajv2020 {
+  return ajv.addFormat('date-time', { type: 'string', validate: isRfc3339DateTime });
+}
+
+const ajv = withFormats(new Ajv2020({ allErrors: true, strict: false }));
 /** The shipped schema, compiled with a real draft 2020-12 validator. */
 export const validateEnvelope = ajv.compile(schema);
+
+/**
+ * The shipped schema under Ajv's full strict mode (`strictTypes`, `strictTuples`,
+ * `strictRequired`): compiling it throws if the schema breaks any of their rules.
+ */
+export const compileFullStrict = () =>
+  withFormats(
+    new Ajv2020({
+      allErrors: true,
+      strict: true,
+      strictTypes: true,
+      strictTuples: true,
+      strictRequired: true,
+    }),
+  ).compile(schema);
 
 /** A stricter copy of the schema: every object with declared properties allows no others. */
 export function strictSchema(): object {
@@ -46,7 +91,7 @@ export function strictSchema(): object {
   copy.$id = 'https://trace.dev/schema/action-trace/v1-strict.json';
   return copy;
 }
-export const validateStrict = new Ajv2020({ allErrors: true, strict: false }).compile(
+export const validateStrict = withFormats(new Ajv2020({ allErrors: true, strict: false })).compile(
   strictSchema(),
 );
 

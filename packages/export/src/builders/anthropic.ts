@@ -38,12 +38,17 @@ function fromMessage(message: Record<string, unknown>): ParsedResponse {
   const id = asString(message.id);
   const input = asCount(usage?.input_tokens);
   const output = asCount(usage?.output_tokens);
+  // Anthropic counts cached input apart from `input_tokens`.
+  const cacheRead = asCount(usage?.cache_read_input_tokens);
+  const cacheCreation = asCount(usage?.cache_creation_input_tokens);
   return {
     ...(model !== undefined ? { responseModel: model } : {}),
     ...(id !== undefined ? { responseId: id } : {}),
     finishReasons: stop !== undefined ? [stop] : [],
     ...(input !== undefined ? { inputTokens: input } : {}),
     ...(output !== undefined ? { outputTokens: output } : {}),
+    ...(cacheRead !== undefined ? { cacheReadInputTokens: cacheRead } : {}),
+    ...(cacheCreation !== undefined ? { cacheCreationInputTokens: cacheCreation } : {}),
     message,
     contentBlocks: content.length,
     toolCalls: toolCallsOf(content),

@@ -1,4 +1,11 @@
-import type { AuditEntry, PhaseEvent, ToolCallEvent } from '@trace/spec';
+import type {
+  AuditEntry,
+  DecisionEvent,
+  PhaseEvent,
+  SamplingEvent,
+  ToolCallEvent,
+  VerdictEvent,
+} from '@trace/spec';
 import type { Principal } from '../contract.js';
 import type { ActionTraceDraft } from '../draft.js';
 import { ExportError, ExportErrorCode } from '../errors.js';
@@ -14,6 +21,114 @@ export interface AuditTraceOptions {
 
 const AUDIT_FORMAT_VERSION = 1;
 const PHASES = new Set(['propose', 'execute', 'observe', 'evaluate', 'decide']);
+const READ_TYPES = new Set(['tool_call', 'phase', 'decision', 'verdict', 'sampling']);
+/** Sampling outcomes in which the model's output was used (directly or by a fallback). */
+const SAMPLING_SUCCEEDED = new Set(['used', 'fell_back']);
+
+type Common = Pick<ActionTraceDraft, 'id' | 'runId' | 'principal' | 'evidence'>;
+
+const isCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0;
+
+function decisionDraft(
+  payload: Record<string, unknown>,
+  common: Common,
+  ts: string,
+  index: number,
+): ActionTraceDraft {
+  const p = payload as unknown as DecisionEvent;
+  if (typeof p.action !== 'string' || p.action.length === 0)
+    invalid(index, '(decision) has no `action`.');
+  if (typeof p.approved !== 'boolean') invalid(index, '(decision) has no boolean `approved`.');
+  const votes = Array.isArray(p.votes)
+    ? p.votes.filter(
+        (v) =>
+          typeof v?.voter === 'string' &&
+          typeof v.passed === 'boolean' &&
+          typeof v.reason === 'string',
+      )
+    : [];
+  return {
+    ...common,
+    kind: 'decision',
+    name: p.action,
+    invokedAt: ts,
+    status: 'succeeded',
+    ...(p.subject !== undefined ? { arguments: p.subject } : {}),
+    decision: {
+      approved: p.approved,
+      reason: typeof p.reason === 'string' ? p.reason : '',
+      votes: votes.map((v) => ({ voter: v.voter, passed: v.passed, reason: v.reason })),
+    },
+  };
+}
+
+function verdictDraft(
+  payload: Record<string, unknown>,
+  common: Common,
+  ts: string,
+  index: number,
+): ActionTraceDraft {
+  const p = payload as unknown as VerdictEvent;
+  if (typeof p.verdict !== 'string' || p.verdict.length === 0)
+    invalid(index, '(verdict) has no `verdict`.');
+  return {
+    ...common,
+    kind: 'decision',
+    name: 'verdict',
+    invokedAt: ts,
+    status: 'succeeded',
+    ...(isCount(p.iteration) ? { iteration: p.iteration } : {}),
+    decision: {
+      verdict: p.verdict,
+      reason: typeof p.reason === 'string' ? p.reason : '',
+      ...(typeof p.rationale === 'string' ? { rationale: p.rationale } : {}),
+    },
+  };
+}
+
+function samplingDraft(
+  payload: Record<string, unknown>,
+  common: Common,
+  ts: string,
+  index: number,
+): ActionTraceDraft {
+  const p = payload as unknown as SamplingEvent;
+  if (typeof p.purpose !== 'string' || p.purpose.length === 0)
+    invalid(index, '(sampling) has no `purpose`.');
+  if (typeof p.status !== 'string' || p.status.length === 0)
+    invalid(index, '(sampling) has no `status`.');
+  if (typeof p.backend !== 'string' || p.backend.length === 0)
+    invalid(index, '(sampling) has no `backend`.');
+  const succeeded = SAMPLING_SUCCEEDED.has(p.status);
+  return {
+    ...common,
+    kind: 'sampling',
+    name: p.purpose,
+    invokedAt: ts,
+    status: succeeded ? 'succeeded' : 'failed',
+    ...(succeeded
+      ? {}
+      : {
+          error: {
+            type: `sampling_${p.status}`,
+            message: typeof p.validationError === 'string' ? p.validationError : '',
+          },
+        }),
+    ...(isCount(p.iteration) ? { iteration: p.iteration } : {}),
+    sampling: {
+      purpose: p.purpose,
+      status: p.status,
+      backend: p.backend,
+      ...(typeof p.modelId === 'string' && p.modelId.length > 0 ? { modelId: p.modelId } : {}),
+      ...(isCount(p.outputBytes) ? { outputBytes: p.outputBytes } : {}),
+      ...(isCount(p.inputTokens) ? { inputTokens: p.inputTokens } : {}),
+      ...(isCount(p.outputTokens) ? { outputTokens: p.outputTokens } : {}),
+      ...(typeof p.validationError === 'string' ? { validationError: p.validationError } : {}),
+      ...(typeof p.context === 'string' ? { context: p.context } : {}),
+    },
+  };
+}
 
 function invalid(index: number, message: string, cause?: unknown): never {
   throw new ExportError(ExportErrorCode.INVALID_SOURCE, `Audit entry ${index}: ${message}`, {
@@ -55,6 +170,13 @@ function parseEntry(raw: AuditEntry | string, index: number): AuditEntry {
  *   Entries with status `skipped_not_allowed` were denied: a denied action never produces a
  *   trace.
  * - `phase` entries become `phase` traces named after the phase, timed by `startedAt`/`endedAt`.
+ * - `decision` entries become `decision` traces named after the gated action, with
+ *   `decision: { approved, reason, votes }` and the subject as arguments; `verdict` entries
+ *   become `decision` traces named `verdict`, with `decision: { verdict, reason, rationale? }`.
+ *   A decision is `succeeded` whatever it decided: the trace records that it was made.
+ * - `sampling` entries become `sampling` traces named after their purpose, with
+ *   `sampling: { purpose, status, backend, … }`; `used` and `fell_back` are `succeeded`, the
+ *   other statuses `failed`. `mergeTraces` folds a `used` one into the model call it describes.
  * - Other entry types are skipped.
  *
  * Evidence is the entry's `seq`, `session` and `hash`.
@@ -85,7 +207,7 @@ function draftFromEntry(
   index: number,
   options: AuditTraceOptions,
 ): ActionTraceDraft | undefined {
-  if (entry.type !== 'tool_call' && entry.type !== 'phase') return undefined;
+  if (!READ_TYPES.has(entry.type)) return undefined;
   const payload = entry.payload as Record<string, unknown> | null;
   if (typeof payload !== 'object' || payload === null)
     invalid(index, `(${entry.type}) has no payload object.`);
@@ -135,6 +257,9 @@ function draftFromEntry(
         : {}),
     };
   }
+  if (entry.type === 'decision') return decisionDraft(payload, common, entry.ts, index);
+  if (entry.type === 'verdict') return verdictDraft(payload, common, entry.ts, index);
+  if (entry.type === 'sampling') return samplingDraft(payload, common, entry.ts, index);
   const p = payload as unknown as PhaseEvent;
   if (!PHASES.has(p.phase)) invalid(index, `(phase) has unknown phase ${JSON.stringify(p.phase)}.`);
   if (p.status !== 'succeeded' && p.status !== 'failed')

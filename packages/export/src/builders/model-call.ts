@@ -5,6 +5,8 @@ export interface ParsedResponse {
   readonly finishReasons: readonly string[];
   readonly inputTokens?: number;
   readonly outputTokens?: number;
+  readonly cacheReadInputTokens?: number;
+  readonly cacheCreationInputTokens?: number;
   /** The assembled response message (a stream is put back together). */
   readonly message?: unknown;
   readonly contentBlocks?: number;

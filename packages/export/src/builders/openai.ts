@@ -43,12 +43,15 @@ function fromCompletion(body: Record<string, unknown>): ParsedResponse {
   const id = asString(body.id);
   const input = asCount(usage?.prompt_tokens);
   const output = asCount(usage?.completion_tokens);
+  // OpenAI's prompt_tokens already include the cached ones; they are reported apart as well.
+  const cacheRead = asCount(asRecord(usage?.prompt_tokens_details)?.cached_tokens);
   return {
     ...(model !== undefined ? { responseModel: model } : {}),
     ...(id !== undefined ? { responseId: id } : {}),
     finishReasons,
     ...(input !== undefined ? { inputTokens: input } : {}),
     ...(output !== undefined ? { outputTokens: output } : {}),
+    ...(cacheRead !== undefined ? { cacheReadInputTokens: cacheRead } : {}),
     message: body,
     contentBlocks: choices.length,
     toolCalls,

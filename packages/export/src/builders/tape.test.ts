@@ -112,6 +112,8 @@ describe('tracesFromTape: Anthropic', () => {
       outputTokens: 45,
       maxTokens: 1024,
       temperature: 0.2,
+      serverAddress: 'api.anthropic.com',
+      serverPort: 443,
     });
     expect(model!.annotations).toEqual([{ label: 'after first call' }]);
     expect(model!.evidence).toEqual({ tape: { fingerprint: FP, exchangeIndex: 0 } });
@@ -367,6 +369,8 @@ describe('tracesFromTape: OpenAI', () => {
       inputTokens: 50,
       outputTokens: 12,
       maxTokens: 256,
+      serverAddress: 'api.openai.com',
+      serverPort: 443,
     });
     expect(drafts[1]).toMatchObject({
       arguments: { id: 7 },
@@ -383,27 +387,26 @@ describe('tracesFromTape: OpenAI', () => {
       model: 'gpt-4o-mini',
       choices: [{ index: 0, delta, finish_reason: finish }],
     });
-    const body =
-      [
-        chunk({ role: 'assistant', content: '' }),
-        chunk({
-          tool_calls: [
-            { index: 0, id: 'call_s', type: 'function', function: { name: 'get_', arguments: '' } },
-          ],
-        }),
-        chunk({ tool_calls: [{ index: 0, function: { name: 'time', arguments: '{"tz":' } }] }),
-        chunk({ tool_calls: [{ index: 0, function: { arguments: '"UTC"}' } }] }),
-        chunk({}, 'tool_calls'),
-        {
-          id: 'chatcmpl-s',
-          object: 'chat.completion.chunk',
-          model: 'gpt-4o-mini',
-          choices: [],
-          usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 },
-        },
-      ]
-        .map((c) => `data: ${JSON.stringify(c)}\n\n`)
-        .join('') + 'data: [DONE]\n\n';
+    const body = `${[
+      chunk({ role: 'assistant', content: '' }),
+      chunk({
+        tool_calls: [
+          { index: 0, id: 'call_s', type: 'function', function: { name: 'get_', arguments: '' } },
+        ],
+      }),
+      chunk({ tool_calls: [{ index: 0, function: { name: 'time', arguments: '{"tz":' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '"UTC"}' } }] }),
+      chunk({}, 'tool_calls'),
+      {
+        id: 'chatcmpl-s',
+        object: 'chat.completion.chunk',
+        model: 'gpt-4o-mini',
+        choices: [],
+        usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 },
+      },
+    ]
+      .map((c) => `data: ${JSON.stringify(c)}\n\n`)
+      .join('')}data: [DONE]\n\n`;
     const follow = { messages: [{ role: 'tool', tool_call_id: 'call_s', content: '12:00' }] };
     const drafts = tracesFromTape(
       tape([

@@ -28,6 +28,23 @@ export interface TapeTraceOptions {
 
 const decoder = new TextDecoder();
 
+const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443 };
+
+/** Where a request went: `server.address` and `server.port` of the GenAI conventions. */
+function serverOf(url: string): { serverAddress?: string; serverPort?: number } {
+  try {
+    const parsed = new URL(url);
+    const address = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+    const port = parsed.port !== '' ? Number(parsed.port) : DEFAULT_PORTS[parsed.protocol];
+    return {
+      ...(address.length > 0 ? { serverAddress: address } : {}),
+      ...(port !== undefined ? { serverPort: port } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
 function parserFor(url: string): ProviderParser | undefined {
   let path: string;
   try {
@@ -68,6 +85,12 @@ interface ModelCall {
   readonly exchangeIndex: number;
 }
 
+/** When an exchange was sent, and whether a wall-clock draw said so (not a fallback). */
+interface ExchangeStart {
+  readonly iso: string;
+  readonly drawn: boolean;
+}
+
 /**
  * Reads model calls (Anthropic Messages, OpenAI Chat Completions; JSON or SSE) and the tool
  * calls they asked for from a tape.
@@ -76,10 +99,14 @@ interface ModelCall {
  *   `exchange` events only; draws and annotations are not counted. Exchanges with other APIs
  *   are counted but produce no trace.
  * - A model call starts at the last wall-clock draw before it (else the tape's `createdAt`,
- *   else `startedAt`); a streamed call lasts until its last chunk.
+ *   else `startedAt`) and lasts as the transport recorded (`timing.endMs`: until the body
+ *   ended); a tape without timings gives a streamed call until its last chunk, and a whole one
+ *   no duration.
  * - A tool call becomes a trace only when a later request in the tape carries its result; a
  *   requested call with no result (denied, or the run ended first) produces none. The tape
- *   has no clock for tool execution, so it is placed when the requesting call finished.
+ *   has no clock for tool execution: the call runs from the end of the model call that asked
+ *   for it to the start of the request that carried its result back, when a wall-clock draw
+ *   dates that request.
  * - Annotations attach to the model call before them (the first one, for those before any).
  */
 export function tracesFromTape(
@@ -106,6 +133,7 @@ export function tracesFromTape(
   const fallbackTime = toIsoTime(tape.metadata?.createdAt) ?? toIsoTime(options.startedAt);
   const calls: ModelCall[] = [];
   const results = new Map<string, { ref: ToolResultRef; exchangeIndex: number }>();
+  const starts = new Map<number, ExchangeStart>();
   const pendingAnnotations: unknown[] = [];
   let clock: string | undefined;
   let exchangeIndex = -1;
@@ -131,6 +159,8 @@ export function tracesFromTape(
       if (!results.has(ref.callId)) results.set(ref.callId, { ref, exchangeIndex });
     }
     const invokedAt = clock ?? fallbackTime;
+    if (invokedAt !== undefined)
+      starts.set(exchangeIndex, { iso: invokedAt, drawn: clock !== undefined });
     if (invokedAt === undefined) {
       throw new ExportError(
         ExportErrorCode.INVALID_SOURCE,
@@ -164,6 +194,7 @@ export function tracesFromTape(
       const found = tool.id === undefined ? undefined : results.get(tool.id);
       if (found === undefined || found.exchangeIndex <= call.exchangeIndex) return;
       const evidence = { tape: { fingerprint, exchangeIndex: call.exchangeIndex, toolCallIndex } };
+      const durationMs = toolDuration(call.endIso, starts.get(found.exchangeIndex));
       drafts.push({
         id: deriveActionId('tape-tool', fingerprint, call.exchangeIndex, toolCallIndex),
         runId,
@@ -171,6 +202,7 @@ export function tracesFromTape(
         name: tool.name,
         ...(options.principal !== undefined ? { principal: options.principal } : {}),
         invokedAt: call.endIso,
+        ...(durationMs !== undefined ? { durationMs } : {}),
         status: found.ref.isError ? 'failed' : 'succeeded',
         // The error names the failure, not the tool's output: the output is content (the result,
         // exported only where content is), and a message would carry it into OTLP regardless.
@@ -188,6 +220,20 @@ export function tracesFromTape(
 }
 
 const TOOL_ERROR_MESSAGE = 'The tool reported an error; its result holds the details.';
+
+/** From the end of the asking call to a drawn start of the request carrying the result. */
+function toolDuration(endIso: string, resultStart: ExchangeStart | undefined): number | undefined {
+  if (resultStart === undefined || !resultStart.drawn) return undefined;
+  const ms = Date.parse(resultStart.iso) - Date.parse(endIso);
+  return ms >= 0 ? ms : undefined;
+}
+
+/** The recorded time to the body's end (to the failure, for a failed exchange), when valid. */
+function recordedEnd(event: ExchangeEvent): number | undefined {
+  // Checked, not trusted: a tape is input, and an older one has no timing at all.
+  const end: unknown = event.timing?.endMs;
+  return typeof end === 'number' && Number.isFinite(end) && end >= 0 ? end : undefined;
+}
 
 interface CallContext {
   readonly fingerprint: string;
@@ -222,6 +268,7 @@ function readModelCall(
     const json = body.chunks.length > 0 && !text.includes('data:') ? tryJson(text) : undefined;
     parsed = json !== undefined ? parser.parseJson(json) : parser.parseSse(parseSse(text));
     const last = body.chunks[body.chunks.length - 1];
+    // Without a recorded timing (older tapes), the stream lasted until its last chunk.
     durationMs = body.end.kind === 'complete' ? (last?.offsetMs ?? 0) : body.end.offsetMs;
     if (body.end.kind === 'cancelled') {
       incomplete = true;
@@ -237,6 +284,9 @@ function readModelCall(
       };
     }
   }
+
+  // The transport's own timing wins: it knows when a whole body was read, which no chunk says.
+  durationMs = recordedEnd(event) ?? durationMs;
 
   let error: { type: string; message: string } | undefined;
   if (event.error !== undefined) {
@@ -267,6 +317,12 @@ function readModelCall(
     model.temperature = request.temperature;
   if (typeof request?.top_p === 'number' && Number.isFinite(request.top_p))
     model.topP = request.top_p;
+  if (parsed.cacheReadInputTokens !== undefined)
+    model.cacheReadInputTokens = parsed.cacheReadInputTokens;
+  if (parsed.cacheCreationInputTokens !== undefined)
+    model.cacheCreationInputTokens = parsed.cacheCreationInputTokens;
+  const url = event.request?.url;
+  if (typeof url === 'string') Object.assign(model, serverOf(url));
 
   const id = deriveActionId('tape-model', context.fingerprint, context.exchangeIndex);
   const startMs = Date.parse(context.invokedAt);

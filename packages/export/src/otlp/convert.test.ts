@@ -67,9 +67,17 @@ describe('toOtlp', () => {
     ]);
     const [root, chat, tool, failed] = spans;
     expect(root!.parentSpanId).toBeUndefined();
-    expect(
-      spans.slice(1).every((s) => s.parentSpanId === root!.spanId && s.traceId === root!.traceId),
-    ).toBe(true);
+    expect(spans.every((s) => s.traceId === root!.traceId)).toBe(true);
+    // The tree a tracing backend draws: the tool under the call that asked for it, the other
+    // actions under the phase whose time holds them, the phase and the call under the root.
+    const nameOf = new Map(spans.map((s) => [s.spanId, s.name]));
+    expect(spans.slice(1).map((s) => [s.name, nameOf.get(s.parentSpanId!)])).toEqual([
+      ['chat claude-sonnet-4-5', 'invoke_agent demo-agent'],
+      ['execute_tool get_weather', 'chat claude-sonnet-4-5'],
+      ['execute_tool lookup_customer', 'phase execute'],
+      ['execute_tool memory', 'phase execute'],
+      ['phase execute', 'invoke_agent demo-agent'],
+    ]);
     expect(root!.traceId).toBe(otlpTraceId('run-golden'));
     expect(root!.startTimeUnixNano).toBe('1767225600000000000');
     expect(root!.endTimeUnixNano).toBe('1767225603500000000');
@@ -93,16 +101,13 @@ describe('toOtlp', () => {
       'gen_ai.tool.call.id': 'toolu_1',
     });
     expect(attrs(tool!.attributes)).not.toHaveProperty('gen_ai.tool.call.arguments');
-    expect(tool!.links).toEqual([
-      {
-        attributes: [],
-        spanId: otlpSpanId('act_golden_model'),
-        traceId: root!.traceId,
-        droppedAttributesCount: 0,
-        flags: 257,
-      },
+    // Nested under the call that asked for it, the tool needs no link to it.
+    expect(tool!.parentSpanId).toBe(otlpSpanId('act_golden_model'));
+    expect(tool!.links).toEqual([]);
+    expect(tool!.events.map((e) => e.name)).toEqual([
+      'trace.correction',
+      'gen_ai.evaluation.result',
     ]);
-    expect(tool!.events.map((e) => e.name)).toEqual(['trace.correction']);
     expect(attrs(failed!.attributes)['error.type']).toBe('NotFound');
     expect(failed!.status.code).toBe(2);
     expect(failed!.events[0]!.name).toBe('exception');
@@ -139,8 +144,9 @@ describe('toOtlp', () => {
       { allowRawResults: true },
     );
     const spans = spansOf(toOtlp(envelope, { includeContent: true }));
+    // The conventions' message shape, not the provider's.
     expect(attrs(spans[1]!.attributes)['gen_ai.input.messages']).toBe(
-      '[{"role":"user","content":"hi"}]',
+      '[{"role":"user","parts":[{"type":"text","content":"hi"}]}]',
     );
     expect(attrs(spans[2]!.attributes)).toMatchObject({
       'gen_ai.tool.call.arguments': '{"q":1}',

@@ -8,6 +8,9 @@ import {
   type RedactionOptions,
   type Redactor,
 } from '../redact/redactor.js';
+import { describeInstant } from '../time.js';
+import { inputOf, outputOf } from './messages.js';
+import { openInferenceAttributes } from './openinference.js';
 import {
   type OtlpAnyValue,
   type OtlpEvent,
@@ -25,13 +28,23 @@ export interface OtlpOptions {
   readonly serviceName?: string;
   /** `gen_ai.agent.name` of each run's `invoke_agent` root span. Default the service name. */
   readonly agentName?: string;
+  /**
+   * `gen_ai.provider.name` of each run's `invoke_agent` span. Default: the provider of the run's
+   * first model call, else `_OTHER`.
+   */
+  readonly providerName?: string;
   /** More resource attributes (`deployment.environment.name`, …). */
   readonly resourceAttributes?: Readonly<Record<string, string | number | boolean>>;
   /**
-   * Record message content, tool arguments and results, and annotations. Off by default, as the
-   * GenAI conventions recommend; when on, the content is still redacted.
+   * Record message content, tool definitions, arguments and results, and annotations. Off by
+   * default, as the GenAI conventions recommend; when on, the content is still redacted.
    */
   readonly includeContent?: boolean;
+  /**
+   * Also write the OpenInference attributes (`openinference.span.kind`, `llm.*`, `input.value`,
+   * …) that Phoenix and other OpenInference tools read. Off by default.
+   */
+  readonly openInference?: boolean;
   /** The redaction re-applied to every string the conversion emits. */
   readonly redaction?: RedactionOptions | Redactor;
 }
@@ -72,7 +85,8 @@ const MAX_OTLP_NS = 2n ** 64n - 1n;
  */
 function otlpTime(ns: bigint, traceId: string, part: 'start' | 'end' | 'correction'): bigint {
   if (ns < 0n || ns > MAX_OTLP_NS) {
-    const at = new Date(Number(ns / 1_000_000n)).toISOString();
+    // Described without `toISOString`, which throws for instants past year 275760.
+    const at = describeInstant(Number(ns / 1_000_000n));
     throw new ExportError(
       ExportErrorCode.OTLP_TIME_RANGE,
       `The ${part} of trace ${JSON.stringify(traceId)} (${at}) lies outside the times OTLP can carry, 1970-01-01 to 2554-07-21 UTC: correct the time, or leave the trace out of the OTLP export.`,
@@ -94,17 +108,53 @@ interface Prepared {
   readonly trace: ActionTrace;
   readonly startNs: bigint;
   readonly endNs: bigint;
+  /** This action's span id: unique in its run even when two traces share an action id. */
+  spanId: string;
+  /** The span this one nests under. */
+  parentSpanId: string;
+}
+
+/** What every span of a run shares. */
+interface RunContext {
+  readonly traceId: string;
+  readonly rootId: string;
+  /** `gen_ai.conversation.id` and `session.id`, redacted once. */
+  readonly conversation: OtlpAnyValue;
+  readonly redactor: Redactor;
+  readonly content: boolean;
+  readonly openInference: boolean;
+  /** Span ids by action id, for links. */
+  readonly spanIds: ReadonlyMap<string, string>;
 }
 
 /**
  * Converts action traces to an OTLP/JSON `ExportTraceServiceRequest` following the OpenTelemetry
- * GenAI semantic conventions: per run, an `invoke_agent` root span, with a `chat` span per model
- * call, an `execute_tool` span per tool or script call, and a `phase` span per phase. Ids are
- * derived from run and action ids, so converting the same export twice gives the same request.
+ * GenAI semantic conventions: per run, an `invoke_agent` root span; under it a `phase` span per
+ * phase, a `chat` span per model call and an `execute_tool` span per tool or script call, each
+ * nested under the phase it ran in, and each tool call under the model call that asked for it.
+ * Ids are derived from run and action ids, so converting the same export twice gives the same
+ * request.
  */
 export function toOtlp(
   input: ActionTraceEnvelope | readonly ActionTrace[],
   options: OtlpOptions = {},
+): OtlpTraceRequest {
+  try {
+    return convert(input, options);
+  } catch (error) {
+    if (ExportError.isInstance(error)) throw error;
+    // A getter, Proxy or other user code in the input threw.
+    throw new ExportError(
+      ExportErrorCode.NOT_AN_EXPORT,
+      'The traces could not be read: convert plain traces made by exportActionTraces.',
+      { cause: error },
+    );
+  }
+}
+
+function convert(
+  input: ActionTraceEnvelope | readonly ActionTrace[],
+  options: OtlpOptions,
 ): OtlpTraceRequest {
   const traces = Array.isArray(input)
     ? (input as readonly ActionTrace[])
@@ -120,7 +170,6 @@ export function toOtlp(
     : createRedactor(options.redaction ?? {});
   const serviceName = options.serviceName ?? 'agent';
   const agentName = options.agentName ?? serviceName;
-  const content = options.includeContent === true;
   const str = (value: string): OtlpAnyValue => ({ stringValue: redactor.redactString(value) });
 
   const runs = new Map<string, Prepared[]>();
@@ -141,7 +190,7 @@ export function toOtlp(
     const startNs = otlpTime(nanos(start), trace.id, 'start');
     const endNs = otlpTime(startNs + nanos(trace.durationMs ?? 0), trace.id, 'end');
     const list = runs.get(trace.runId) ?? [];
-    list.push({ trace, startNs, endNs });
+    list.push({ trace, startNs, endNs, spanId: '', parentSpanId: '' });
     runs.set(trace.runId, list);
   }
 
@@ -155,6 +204,26 @@ export function toOtlp(
       if (p.startNs < first) first = p.startNs;
       if (p.endNs > last) last = p.endNs;
     }
+    const spanIds = assignSpanIds(list);
+    nest(list, rootId, spanIds);
+    const conversation = str(runId);
+    const provider =
+      options.providerName ?? list.find((p) => p.trace.model !== undefined)?.trace.model?.provider;
+    const rootAttributes: OtlpKeyValue[] = [
+      { key: 'gen_ai.operation.name', value: { stringValue: 'invoke_agent' } },
+      { key: 'gen_ai.provider.name', value: str(provider ?? '_OTHER') },
+      { key: 'gen_ai.agent.name', value: str(agentName) },
+      { key: 'gen_ai.conversation.id', value: conversation },
+      { key: 'session.id', value: conversation },
+      { key: 'trace.run.id', value: conversation },
+    ];
+    const users = new Set(
+      list.filter((p) => p.trace.principal.kind === 'user').map((p) => p.trace.principal.id),
+    );
+    if (users.size === 1) rootAttributes.push({ key: 'user.id', value: str([...users][0]!) });
+    if (options.openInference === true) {
+      rootAttributes.push({ key: 'openinference.span.kind', value: { stringValue: 'AGENT' } });
+    }
     spans.push({
       traceId,
       spanId: rootId,
@@ -162,11 +231,7 @@ export function toOtlp(
       kind: SpanKind.INTERNAL,
       startTimeUnixNano: first.toString(),
       endTimeUnixNano: last.toString(),
-      attributes: [
-        { key: 'gen_ai.operation.name', value: { stringValue: 'invoke_agent' } },
-        { key: 'gen_ai.agent.name', value: str(agentName) },
-        { key: 'trace.run.id', value: str(runId) },
-      ],
+      attributes: rootAttributes,
       droppedAttributesCount: 0,
       events: [],
       droppedEventsCount: 0,
@@ -175,10 +240,18 @@ export function toOtlp(
       droppedLinksCount: 0,
       flags: SPAN_FLAGS,
     });
-    const ids = new Set(list.map((p) => p.trace.id));
+    const run: RunContext = {
+      traceId,
+      rootId,
+      conversation,
+      redactor,
+      content: options.includeContent === true,
+      openInference: options.openInference === true,
+      spanIds,
+    };
     for (const p of list) {
       try {
-        spans.push(actionSpan(p, traceId, rootId, ids, redactor, content));
+        spans.push(actionSpan(p, run));
       } catch (cause) {
         if (ExportError.isInstance(cause)) throw cause;
         throw new ExportError(
@@ -210,6 +283,61 @@ export function toOtlp(
   };
 }
 
+/**
+ * Gives each action of a run its span id, derived from its action id; a second trace with the
+ * same action id (an export joined with itself, a caller's reused id) gets one derived from its
+ * occurrence too, so no two spans of a trace share an id. Returns the first span id per action id.
+ */
+function assignSpanIds(list: Prepared[]): Map<string, string> {
+  const byAction = new Map<string, string>();
+  // Span ids given to repeats: rare, so the common path keeps one map insert per span.
+  const repeats = new Set<string>();
+  for (const p of list) {
+    const first = byAction.get(p.trace.id);
+    if (first === undefined) {
+      p.spanId = otlpSpanId(p.trace.id);
+      byAction.set(p.trace.id, p.spanId);
+      continue;
+    }
+    let spanId = first;
+    for (let n = 1; spanId === first || repeats.has(spanId); n++)
+      spanId = digestHex('otlp-span', p.trace.id, n).slice(0, 16);
+    repeats.add(spanId);
+    p.spanId = spanId;
+  }
+  return byAction;
+}
+
+/**
+ * Chooses each span's parent, as tracing backends nest them: a tool call under the model call
+ * that asked for it (its `parentId`); any other action under the innermost phase of the run
+ * whose time holds it (of the same iteration, when both say); phases and the rest under the
+ * run's root.
+ */
+function nest(list: Prepared[], rootId: string, spanIds: ReadonlyMap<string, string>): void {
+  const phases = list.filter((p) => p.trace.kind === 'phase');
+  for (const p of list) {
+    const parent = p.trace.parentId !== undefined ? spanIds.get(p.trace.parentId) : undefined;
+    if (parent !== undefined && parent !== p.spanId) {
+      p.parentSpanId = parent;
+      continue;
+    }
+    p.parentSpanId = p.trace.kind === 'phase' ? rootId : (phaseOf(p, phases)?.spanId ?? rootId);
+  }
+}
+
+function phaseOf(p: Prepared, phases: readonly Prepared[]): Prepared | undefined {
+  let best: Prepared | undefined;
+  for (const phase of phases) {
+    if (phase.startNs > p.startNs || phase.endNs < p.endNs) continue;
+    const a = phase.trace.iteration;
+    const b = p.trace.iteration;
+    if (a !== undefined && b !== undefined && a !== b) continue;
+    if (best === undefined || phase.endNs - phase.startNs < best.endNs - best.startNs) best = phase;
+  }
+  return best;
+}
+
 function looksLikeTrace(value: unknown): value is ActionTrace {
   const t = value as Partial<ActionTrace> | null;
   return (
@@ -233,23 +361,30 @@ function anyValue(value: string | number | boolean, redactor: Redactor): OtlpAny
   return Number.isInteger(value) ? { intValue: value } : { doubleValue: value };
 }
 
-function json(value: JsonValue | undefined, redactor: Redactor): string {
+function json(value: unknown, redactor: Redactor): string {
   // Re-redact the value as a tree (key rules apply), then its text (detectors apply).
   return redactor.redactString(JSON.stringify(redactor.redactValue(value ?? null)));
 }
 
-function actionSpan(
-  prepared: Prepared,
-  traceId: string,
-  rootId: string,
-  ids: ReadonlySet<string>,
-  redactor: Redactor,
-  content: boolean,
-): OtlpSpan {
+/** Attribute keys whose values the conventions type as doubles, even when integral. */
+const DOUBLES: ReadonlySet<string> = new Set([
+  'gen_ai.request.temperature',
+  'gen_ai.request.top_p',
+]);
+
+function actionSpan(prepared: Prepared, run: RunContext): OtlpSpan {
   const { trace } = prepared;
+  const { redactor, content } = run;
   const attributes: OtlpKeyValue[] = [];
   const add = (key: string, value: string | number | boolean | undefined): void => {
-    if (value !== undefined) attributes.push({ key, value: anyValue(value, redactor) });
+    if (value === undefined) return;
+    attributes.push({
+      key,
+      value:
+        typeof value === 'number' && DOUBLES.has(key)
+          ? { doubleValue: value }
+          : anyValue(value, redactor),
+    });
   };
   let name: string;
   let kind: number = SpanKind.INTERNAL;
@@ -259,10 +394,15 @@ function actionSpan(
     name = model?.requestModel !== undefined ? `chat ${model.requestModel}` : 'chat';
     add('gen_ai.operation.name', 'chat');
     add('gen_ai.provider.name', model?.provider);
+    attributes.push({ key: 'gen_ai.conversation.id', value: run.conversation });
+    // The session too, for tools that group model calls by it (Phoenix, Langfuse).
+    attributes.push({ key: 'session.id', value: run.conversation });
     add('gen_ai.request.model', model?.requestModel);
     add('gen_ai.request.max_tokens', model?.maxTokens);
     add('gen_ai.request.temperature', model?.temperature);
     add('gen_ai.request.top_p', model?.topP);
+    // "If and only if the request is streaming."
+    if (model?.streamed === true) add('gen_ai.request.stream', true);
     add('gen_ai.response.model', model?.responseModel);
     add('gen_ai.response.id', model?.responseId);
     if (model?.finishReasons !== undefined) {
@@ -275,21 +415,26 @@ function actionSpan(
         },
       });
     }
-    add('gen_ai.usage.input_tokens', model?.inputTokens);
+    add('gen_ai.usage.input_tokens', conventionInputTokens(trace));
     add('gen_ai.usage.output_tokens', model?.outputTokens);
-    if (
-      content &&
-      trace.arguments !== undefined &&
-      typeof trace.arguments === 'object' &&
-      trace.arguments !== null &&
-      !Array.isArray(trace.arguments)
-    ) {
-      const args = trace.arguments as Record<string, JsonValue>;
-      if (args.system !== undefined) add('gen_ai.system_instructions', json(args.system, redactor));
-      if (args.messages !== undefined) add('gen_ai.input.messages', json(args.messages, redactor));
+    add('gen_ai.usage.cache_read.input_tokens', model?.cacheReadInputTokens);
+    add('gen_ai.usage.cache_creation.input_tokens', model?.cacheCreationInputTokens);
+    add('server.address', model?.serverAddress);
+    add('server.port', model?.serverPort);
+    if (content && model !== undefined) {
+      const request = inputOf(model.provider, trace.arguments);
+      if (request.systemInstructions !== undefined)
+        add('gen_ai.system_instructions', json(request.systemInstructions, redactor));
+      if (request.inputMessages !== undefined)
+        add('gen_ai.input.messages', json(request.inputMessages, redactor));
+      if (request.toolDefinitions !== undefined)
+        add('gen_ai.tool.definitions', json(request.toolDefinitions, redactor));
+      const output =
+        trace.result?.value !== undefined
+          ? outputOf(model.provider, trace.result.value)
+          : undefined;
+      if (output !== undefined) add('gen_ai.output.messages', json(output, redactor));
     }
-    if (content && trace.result?.value !== undefined)
-      add('gen_ai.output.messages', json(trace.result.value, redactor));
   } else if (trace.kind === 'tool_call' || trace.kind === 'script_call') {
     name = `execute_tool ${trace.name}`;
     add('gen_ai.operation.name', 'execute_tool');
@@ -300,15 +445,46 @@ function actionSpan(
       add('gen_ai.tool.call.arguments', json(trace.arguments, redactor));
     if (content && trace.result?.value !== undefined)
       add('gen_ai.tool.call.result', json(trace.result.value, redactor));
-  } else {
+  } else if (trace.kind === 'phase') {
     name = `phase ${trace.name}`;
+    // Not a GenAI operation the conventions name: a custom value, as they allow.
+    add('gen_ai.operation.name', 'phase');
     add('trace.phase.name', trace.name);
+  } else if (trace.kind === 'decision') {
+    name = `decision ${trace.name}`;
+    add('gen_ai.operation.name', 'decision');
+    add('trace.decision.name', trace.name);
+    const decision = trace.decision;
+    add('trace.decision.approved', decision?.approved);
+    add('trace.decision.verdict', decision?.verdict);
+    add('trace.decision.reason', decision?.reason);
+    add('trace.decision.rationale', decision?.rationale);
+    if (decision?.votes !== undefined) {
+      add('trace.decision.votes', decision.votes.length);
+      add('trace.decision.votes_passed', decision.votes.filter((v) => v.passed).length);
+    }
+    if (content && trace.arguments !== undefined)
+      add('trace.decision.subject', json(trace.arguments, redactor));
+  } else {
+    name = `${trace.kind} ${trace.name}`;
+  }
+  const sampling = trace.sampling;
+  if (sampling !== undefined) {
+    add('trace.sampling.purpose', sampling.purpose);
+    add('trace.sampling.status', sampling.status);
+    add('trace.sampling.backend', sampling.backend);
+    add('trace.sampling.model', sampling.modelId);
+    add('trace.sampling.output_bytes', sampling.outputBytes);
+    add('trace.sampling.input_tokens', sampling.inputTokens);
+    add('trace.sampling.output_tokens', sampling.outputTokens);
+    add('trace.sampling.context', sampling.context);
   }
   if (trace.error !== undefined) add('error.type', trace.error.type);
   add('trace.action.id', trace.id);
   add('trace.action.kind', trace.kind);
   add('trace.principal.kind', trace.principal.kind);
   add('trace.principal.id', trace.principal.id);
+  if (trace.principal.kind === 'user') add('user.id', trace.principal.id);
   add('trace.sensitivity', trace.sensitivity);
   add('trace.iteration', trace.iteration);
   add('trace.parent.id', trace.parentId);
@@ -340,70 +516,28 @@ function actionSpan(
       }
     }
   }
-
-  const events: OtlpEvent[] = [];
-  if (trace.error !== undefined) {
-    events.push({
-      attributes: [
-        { key: 'exception.type', value: { stringValue: redactor.redactString(trace.error.type) } },
-        {
-          key: 'exception.message',
-          value: { stringValue: redactor.redactString(trace.error.message) },
-        },
-      ],
-      name: 'exception',
-      timeUnixNano: prepared.endNs.toString(),
-      droppedAttributesCount: 0,
-    });
-  }
-  if (content && trace.annotations !== undefined) {
-    for (const annotation of trace.annotations) {
-      events.push({
-        attributes: [
-          { key: 'trace.annotation.data', value: { stringValue: json(annotation, redactor) } },
-        ],
-        name: 'trace.annotation',
-        timeUnixNano: prepared.startNs.toString(),
-        droppedAttributesCount: 0,
-      });
-    }
-  }
-  if (trace.correction !== undefined) {
-    const at = Date.parse(trace.correction.at);
-    events.push({
-      attributes: [
-        {
-          key: 'trace.correction.by',
-          value: { stringValue: redactor.redactString(trace.correction.by) },
-        },
-        {
-          key: 'trace.correction.note',
-          value: { stringValue: redactor.redactString(trace.correction.note) },
-        },
-      ],
-      name: 'trace.correction',
-      timeUnixNano: (Number.isFinite(at)
-        ? otlpTime(nanos(at), trace.id, 'correction')
-        : prepared.endNs
-      ).toString(),
-      droppedAttributesCount: 0,
-    });
+  if (run.openInference) {
+    for (const [key, value] of openInferenceAttributes(trace, content, (v) => json(v, redactor)))
+      add(key, value);
   }
 
+  const events = spanEvents(prepared, run);
   const links: OtlpLink[] = [];
-  if (trace.parentId !== undefined && ids.has(trace.parentId)) {
+  // A tool nested under its asking call needs no link; one whose parent is elsewhere keeps it.
+  const parentSpan = trace.parentId !== undefined ? run.spanIds.get(trace.parentId) : undefined;
+  if (parentSpan !== undefined && parentSpan !== prepared.parentSpanId) {
     links.push({
       attributes: [],
-      spanId: otlpSpanId(trace.parentId),
-      traceId,
+      spanId: parentSpan,
+      traceId: run.traceId,
       droppedAttributesCount: 0,
       flags: SPAN_FLAGS,
     });
   }
   return {
-    traceId,
-    spanId: otlpSpanId(trace.id),
-    parentSpanId: rootId,
+    traceId: run.traceId,
+    spanId: prepared.spanId,
+    parentSpanId: prepared.parentSpanId,
     name: redactor.redactString(name),
     kind,
     startTimeUnixNano: prepared.startNs.toString(),
@@ -420,4 +554,99 @@ function actionSpan(
     droppedLinksCount: 0,
     flags: SPAN_FLAGS,
   };
+}
+
+/**
+ * `gen_ai.usage.input_tokens` as the conventions count it: Anthropic reports cached input apart
+ * from `input_tokens`, and the convention adds it back; OpenAI's count already includes it.
+ */
+function conventionInputTokens(trace: ActionTrace): number | undefined {
+  const model = trace.model;
+  if (model?.inputTokens === undefined) return undefined;
+  if (model.provider !== 'anthropic') return model.inputTokens;
+  return (
+    model.inputTokens + (model.cacheReadInputTokens ?? 0) + (model.cacheCreationInputTokens ?? 0)
+  );
+}
+
+function spanEvents(prepared: Prepared, run: RunContext): OtlpEvent[] {
+  const { trace } = prepared;
+  // Most spans have no events: skip building the helpers below for them.
+  if (
+    trace.error === undefined &&
+    trace.correction === undefined &&
+    trace.decision === undefined &&
+    trace.annotations === undefined
+  )
+    return [];
+  const { redactor } = run;
+  const text = (key: string, value: string): OtlpKeyValue => ({
+    key,
+    value: { stringValue: redactor.redactString(value) },
+  });
+  const events: OtlpEvent[] = [];
+  if (trace.error !== undefined) {
+    events.push({
+      attributes: [
+        text('exception.type', trace.error.type),
+        text('exception.message', trace.error.message),
+      ],
+      name: 'exception',
+      timeUnixNano: prepared.endNs.toString(),
+      droppedAttributesCount: 0,
+    });
+  }
+  if (trace.decision?.votes !== undefined) {
+    for (const vote of trace.decision.votes) {
+      events.push({
+        attributes: [
+          text('trace.decision.voter', vote.voter),
+          { key: 'trace.decision.passed', value: { boolValue: vote.passed } },
+          text('trace.decision.reason', vote.reason),
+        ],
+        name: 'trace.decision.vote',
+        timeUnixNano: prepared.startNs.toString(),
+        droppedAttributesCount: 0,
+      });
+    }
+  }
+  if (run.content && trace.annotations !== undefined) {
+    for (const annotation of trace.annotations) {
+      events.push({
+        attributes: [
+          { key: 'trace.annotation.data', value: { stringValue: json(annotation, redactor) } },
+        ],
+        name: 'trace.annotation',
+        timeUnixNano: prepared.startNs.toString(),
+        droppedAttributesCount: 0,
+      });
+    }
+  }
+  if (trace.correction !== undefined) {
+    const at = Date.parse(trace.correction.at);
+    const time = (
+      Number.isFinite(at) ? otlpTime(nanos(at), trace.id, 'correction') : prepared.endNs
+    ).toString();
+    const by = text('trace.correction.by', trace.correction.by);
+    events.push({
+      attributes: [by, text('trace.correction.note', trace.correction.note)],
+      name: 'trace.correction',
+      timeUnixNano: time,
+      droppedAttributesCount: 0,
+    });
+    // The same correction as the evaluation result feedback tools ingest: a human reviewer's
+    // label on this action, with the note as the explanation.
+    events.push({
+      attributes: [
+        { key: 'gen_ai.evaluation.name', value: { stringValue: 'human_correction' } },
+        { key: 'gen_ai.evaluation.score.label', value: { stringValue: 'corrected' } },
+        text('gen_ai.evaluation.explanation', trace.correction.note),
+        by,
+      ],
+      name: 'gen_ai.evaluation.result',
+      timeUnixNano: time,
+      droppedAttributesCount: 0,
+    });
+  }
+  return events;
 }
