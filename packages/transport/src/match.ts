@@ -106,6 +106,7 @@ export function nameMatcher(
     if (typeof pattern === 'string') names.add(pattern.toLowerCase());
     else regexps.push(pattern);
   }
+  if (regexps.length === 0) return (name) => names.has(name);
   return (name) => names.has(name) || regexps.some((regexp) => regexp.test(name));
 }
 
@@ -122,8 +123,9 @@ export class Matcher {
     this.#options = options;
     this.order = options.order ?? 'fingerprint';
     const matched = nameMatcher([...MATCHED_HEADERS, ...(options.headers ?? [])]);
+    const ignoring = (options.ignoreHeaders ?? []).length > 0;
     const ignored = nameMatcher(options.ignoreHeaders ?? []);
-    this.#matchedHeader = (name) => matched(name) && !ignored(name);
+    this.#matchedHeader = ignoring ? (name) => matched(name) && !ignored(name) : matched;
     const ignoreUrl = new Set(options.ignoreUrl ?? []);
     if (ignoreUrl.has('origin'))
       for (const part of ['protocol', 'hostname', 'port'] as const) ignoreUrl.add(part);
@@ -150,11 +152,24 @@ export class Matcher {
    * otherwise. `headers` are the request's matched headers (see `matchedHeaders`).
    */
   rawKey(request: RequestLike, bodyDigest?: string): string {
-    const headers = request.headers.length === 0 ? '' : JSON.stringify(request.headers);
+    return this.rawKeyOf(request, Matcher.headersText(request.headers), bodyDigest);
+  }
+
+  /** `rawKey`, with the request's matched headers already serialised (see `headersText`). */
+  rawKeyOf(
+    request: Omit<RequestLike, 'headers'>,
+    headersText: string,
+    bodyDigest?: string,
+  ): string {
     const url = this.#ignoreUrl.size === 0 ? request.url : this.#url(request.url);
     const body = request.body === null ? 'none' : `sha256:${bodyDigest ?? sha256Hex(request.body)}`;
     // None of the parts can hold a line break (a URL is serialised, headers are JSON): unambiguous.
-    return `${request.method}\n${url}\n${headers}\n${body}`;
+    return `${request.method}\n${url}\n${headersText}\n${body}`;
+  }
+
+  /** Matched headers as they take part in a raw key. */
+  static headersText(headers: readonly (readonly [string, string])[]): string {
+    return headers.length === 0 ? '' : JSON.stringify(headers);
   }
 
   /** The canonical form of a request in its recorded form (see recorded-form.ts). */

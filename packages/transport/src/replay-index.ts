@@ -128,6 +128,11 @@ export class ReplayIndex {
     return this.#matcher.rawKey(request);
   }
 
+  /** `keyOf`, with the matched headers already serialised (`Matcher.headersText`). */
+  keyOfParts(request: Omit<RequestLike, 'headers'>, headersText: string): string {
+    return this.#matcher.rawKeyOf(request, headersText);
+  }
+
   /**
    * Takes the exchange that serves `request` (in its recorded form, with `raw` its raw key), the
    * `at`-th request of the replay, marking it served; or undefined when none is left to serve it.

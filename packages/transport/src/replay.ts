@@ -124,6 +124,22 @@ export function startReplay(options: ReplayOptions, redaction: Redaction): Repla
   const fingerprintOf = provenFingerprint(options.tape);
   // Requests are matched in the order they were issued, whatever order their snapshots are ready in.
   const order = new IssueOrder();
+  // The matched headers of a client repeat on every request (`anthropic-version`): redacted and
+  // serialised once.
+  const NO_HEADERS = { headers: [] as (readonly [string, string])[], text: '' };
+  const redactedPairs = new Map<string, typeof NO_HEADERS>();
+  const redactedHeaders = (headers: (readonly [string, string])[]) => {
+    if (headers.length === 0) return NO_HEADERS;
+    const key = headers.join('\n');
+    let redacted = redactedPairs.get(key);
+    if (redacted === undefined) {
+      const pairs = redaction.headers(headers);
+      redacted = { headers: pairs, text: Matcher.headersText(pairs) };
+      if (redactedPairs.size >= 256) redactedPairs.clear();
+      redactedPairs.set(key, redacted);
+    }
+    return redacted;
+  };
   let matched = 0;
   let repeated = 0;
   let diverged = 0;
@@ -167,15 +183,14 @@ export function startReplay(options: ReplayOptions, redaction: Redaction): Repla
   /** Finds what serves the `at`-th request, synchronously, in its turn. */
   const match = (snapshot: RequestSnapshot, at: number, init: RequestInit | undefined): Served => {
     snapshot.signal?.throwIfAborted();
-    const headers = matcher.matchedHeaders(snapshot.headers);
-    const matchedHeaders = headers.length === 0 ? headers : redaction.headers(headers);
+    const matchedPairs = redactedHeaders(matcher.matchedHeaders(snapshot.headers));
+    const matchedHeaders = matchedPairs.headers;
     // The cheap path first: a request byte-identical to a recorded one (a recorded request is
     // already in recorded form, and redaction is idempotent) is served without redacting it.
     let raw: string | undefined;
     let exchange: RecordedExchange | undefined;
     if (redaction.redactorOnly) {
-      const { method, url, body } = snapshot;
-      raw = index.keyOf({ method, url, headers: matchedHeaders, body });
+      raw = index.keyOfParts(snapshot, matchedPairs.text);
       exchange = index.takeExact(raw, at);
     }
     if (exchange === undefined) {
@@ -277,6 +292,11 @@ class IssueOrder {
   }
 
   done(at: number): void {
+    // The common case, requests matched one at a time in order: nothing to record or wake.
+    if (at === this.#next && this.#done.size === 0 && this.#waiting.size === 0) {
+      this.#next++;
+      return;
+    }
     this.#done.add(at);
     while (this.#done.delete(this.#next)) this.#next++;
     const wake = this.#waiting.get(this.#next);
@@ -316,13 +336,24 @@ function provenFingerprint(tape: TapeContent): () => string {
 /** Headers a client sleeps on before retrying. */
 const RETRY_AFTER = new Set(['retry-after', 'retry-after-ms']);
 
+/** Whether a recorded header list holds one; looked at once per list (a tape's lists are frozen). */
+const retryAfterIn = new WeakMap<HeaderList, boolean>();
+function hasRetryAfter(headers: HeaderList): boolean {
+  let found = retryAfterIn.get(headers);
+  if (found === undefined) {
+    found = headers.some(([name]) => RETRY_AFTER.has(name.toLowerCase()));
+    retryAfterIn.set(headers, found);
+  }
+  return found;
+}
+
 /**
  * The recorded headers as served: `retry-after` and `retry-after-ms` scaled as the pace asks
  * (0 when replay does not pace), so that a client retrying a recorded 429 or 529 waits only when
  * the replay is meant to take time.
  */
 function servedHeaders(headers: HeaderList, scale: number): HeaderList {
-  if (scale === 1 || !headers.some(([name]) => RETRY_AFTER.has(name.toLowerCase()))) return headers;
+  if (scale === 1 || !hasRetryAfter(headers)) return headers;
   return headers.map(([name, value]) => {
     if (!RETRY_AFTER.has(name.toLowerCase())) return [name, value] as const;
     const seconds = Number(value);
@@ -334,24 +365,40 @@ function servedHeaders(headers: HeaderList, scale: number): HeaderList {
   });
 }
 
-async function serve(
+/**
+ * The recorded response (or failure) of `exchange`, as the caller gets it: at once, or — when the
+ * replay is paced and the exchange kept its timing — once the recorded time to its head has passed.
+ */
+function serve(
   exchange: RecordedExchange,
   snapshot: RequestSnapshot,
   started: number,
   scale: number,
   redaction: Redaction,
-): Promise<Response> {
+): Response | Promise<Response> {
+  const { timing } = exchange.event;
+  if (timing === undefined || scale === 0)
+    return respond(exchange, snapshot, started, scale, redaction);
+  const wait = exchange.event.error === undefined ? timing.headersMs : timing.endMs;
+  return sleep(started + wait * scale - performance.now(), snapshot.signal).then(() =>
+    respond(exchange, snapshot, started, scale, redaction),
+  );
+}
+
+function respond(
+  exchange: RecordedExchange,
+  snapshot: RequestSnapshot,
+  started: number,
+  scale: number,
+  redaction: Redaction,
+): Response {
   const { signal } = snapshot;
   const { timing } = exchange.event;
   // Waits until `ms` of recorded time (scaled) after the request was issued.
   const until = (ms: number) =>
     scale === 0 ? undefined : sleep(started + ms * scale - performance.now(), signal);
-  if (exchange.event.error !== undefined) {
-    if (timing !== undefined) await until(timing.endMs);
-    throw reviveError(exchange.event.error);
-  }
+  if (exchange.event.error !== undefined) throw reviveError(exchange.event.error);
   const response = exchange.event.response as RecordedResponse;
-  if (timing !== undefined) await until(timing.headersMs);
   const head = {
     status: response.status,
     statusText: response.statusText,
@@ -362,7 +409,7 @@ async function serve(
   const body = response.body;
   if (body === null) return buildResponse(null, head);
   if (body.kind === 'bytes') {
-    const end = timing === undefined ? undefined : until(timing.endMs);
+    const end = timing === undefined || scale === 0 ? undefined : until(timing.endMs);
     return bufferedResponse(end === undefined ? body.bytes : end.then(() => body.bytes), head);
   }
   const { chunks, end } = body;

@@ -108,33 +108,34 @@ class BufferedResponse extends Response {
         },
       },
       arrayBuffer: {
-        value: async function (this: BufferedResponse) {
-          return (await this.#take()).slice().buffer;
+        value: function (this: BufferedResponse) {
+          return this.#read((bytes) => bytes.slice().buffer);
         },
       },
       bytes: {
-        value: async function (this: BufferedResponse) {
-          return (await this.#take()).slice();
+        value: function (this: BufferedResponse) {
+          return this.#read((bytes) => bytes.slice());
         },
       },
       text: {
-        value: async function (this: BufferedResponse) {
-          return new TextDecoder().decode(await this.#take());
+        value: function (this: BufferedResponse) {
+          return this.#read((bytes) => new TextDecoder().decode(bytes));
         },
       },
       json: {
-        value: async function (this: BufferedResponse) {
-          return JSON.parse(new TextDecoder().decode(await this.#take()));
+        value: function (this: BufferedResponse) {
+          return this.#read((bytes) => JSON.parse(new TextDecoder().decode(bytes)));
         },
       },
       blob: {
-        value: async function (this: BufferedResponse) {
-          return new Blob([await this.#take()], { type: this.headers.get('content-type') ?? '' });
+        value: function (this: BufferedResponse) {
+          const type = this.headers.get('content-type') ?? '';
+          return this.#read((bytes) => new Blob([bytes], { type }));
         },
       },
       formData: {
-        value: async function (this: BufferedResponse) {
-          return new Response(await this.#take(), init(this.#head)).formData();
+        value: function (this: BufferedResponse) {
+          return this.#read((bytes) => new Response(bytes, init(this.#head)).formData());
         },
       },
       clone: {
@@ -153,14 +154,22 @@ class BufferedResponse extends Response {
     if (this.#stream !== undefined) return this.#stream;
     this.#stream = new ReadableStream<Uint8Array>(
       {
-        pull: async (controller) => {
+        pull: (controller) => {
           this.#used = true;
-          try {
-            controller.enqueue((await this.#bytes).slice());
+          const bytes = this.#bytes;
+          if (bytes instanceof Uint8Array) {
+            controller.enqueue(bytes.slice());
             controller.close();
-          } catch (error) {
-            controller.error(error);
+            return;
           }
+          // A body still arriving: the read waits for it, and fails as its arrival fails.
+          return bytes.then(
+            (arrived) => {
+              controller.enqueue(arrived.slice());
+              controller.close();
+            },
+            (error: unknown) => controller.error(error),
+          );
         },
         cancel: () => {
           this.#used = true;
@@ -171,6 +180,19 @@ class BufferedResponse extends Response {
     // As with any Response, the stream of a body already read whole is locked: reading it fails.
     if (this.#used) this.#stream.getReader();
     return this.#stream;
+  }
+
+  /**
+   * Takes the body and reads it with `read`, as a promise (as every body read is) that settles
+   * as soon as the bytes are there: at once for bytes in hand, without a turn of the event loop.
+   */
+  #read<T>(read: (bytes: Uint8Array) => T | Promise<T>): Promise<T> {
+    try {
+      const taken = this.#take();
+      return taken instanceof Uint8Array ? Promise.resolve(read(taken)) : taken.then(read);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   #take(): Uint8Array | Promise<Uint8Array> {
