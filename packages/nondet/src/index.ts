@@ -5,6 +5,7 @@
 
 export { DrawKind } from '@trace/spec';
 export { bigintCodec, bytesCodec, float64Codec } from './codecs.js';
+export { DelegatingSource } from './delegating.js';
 export { drifting } from './drifting.js';
 export { NondetDivergenceError, NondetError, NondetErrorCode } from './errors.js';
 export { live, type SeededOptions, seeded } from './generating.js';

@@ -44,6 +44,20 @@ async function startLockstepServer(events: number) {
   };
 }
 
+/** What the proxy answers with its own JSON: a draw's value, a run's, or an error. */
+interface Reply {
+  readonly value?: unknown;
+  readonly id?: string;
+  readonly mode?: string;
+  readonly report?: Record<string, unknown> | null;
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+/** A reply's JSON body. */
+async function reply(response: Response): Promise<Reply> {
+  return (await response.json()) as Reply;
+}
+
 /** Reads SSE events one at a time from `response`, calling `each(n)` after the n-th. */
 async function readEvents(response: Response, each: (n: number) => void): Promise<string[]> {
   const events: string[] = [];
@@ -110,12 +124,12 @@ describe('draws', () => {
   const drawAll = async (base: string) => {
     const values: unknown[] = [];
     for (const kind of kinds)
-      values.push((await (await fetch(`${base}/__trace/draw/${kind}`)).json()).value);
+      values.push((await reply(await fetch(`${base}/__trace/draw/${kind}`))).value);
     const source = await fetch(`${base}/__trace/draw/source/env.REGION`, {
       method: 'POST',
       body: JSON.stringify({ value: `region-${Math.random()}` }),
     });
-    values.push((await source.json()).value);
+    values.push((await reply(source)).value);
     return values;
   };
 
@@ -141,15 +155,15 @@ describe('draws', () => {
     await fetch(`${recording.proxy.url}/__trace/draw/uuid.v4`);
     const bad = await fetch(`${recording.proxy.url}/__trace/draw/random.int?min=1`);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatchObject({ code: 'PROXY_BAD_REQUEST' });
+    expect((await reply(bad)).error).toMatchObject({ code: 'PROXY_BAD_REQUEST' });
     const unknown = await fetch(`${recording.proxy.url}/__trace/draw/dice`);
-    expect((await unknown.json()).error.message).toContain('use clock.wall, clock.monotonic');
+    expect((await reply(unknown)).error.message).toContain('use clock.wall, clock.monotonic');
     await recording.proxy.close();
 
     const replaying = await proxyWith({ path, id: 'turn', upstreams: ['http://127.0.0.1:9'] });
     const drifted = await fetch(`${replaying.proxy.url}/__trace/draw/clock.wall`);
     expect(drifted.status).toBe(409);
-    expect((await drifted.json()).error).toMatchObject({ code: 'NONDET_DIVERGED' });
+    expect((await reply(drifted)).error).toMatchObject({ code: 'NONDET_DIVERGED' });
     expect(replaying.lines.some((line) => line.includes('diverged'))).toBe(true);
     await expect(replaying.proxy.close()).rejects.toMatchObject({ code: 'NONDET_DIVERGED' });
   });
@@ -172,14 +186,14 @@ describe('runs through the control endpoint', () => {
       });
     const none = await ask('too early');
     expect(none.status).toBe(503);
-    expect((await none.json()).error.code).toBe('PROXY_NO_RUN');
+    expect((await reply(none)).error.code).toBe('PROXY_NO_RUN');
 
     const control = async (path: string, body?: unknown) => {
       const response = await fetch(`${proxy.url}/__trace/runs${path}`, {
         method: 'POST',
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      return { status: response.status, body: await response.json() };
+      return { status: response.status, body: await reply(response) };
     };
     for (const id of ['suite/first', 'suite/second']) {
       expect(await control('', { id })).toMatchObject({
@@ -241,7 +255,7 @@ describe('refusals', () => {
       body: '{}',
     });
     expect(nowhere.status).toBe(404);
-    expect((await nowhere.json()).error).toMatchObject({ code: 'PROXY_NO_UPSTREAM' });
+    expect((await reply(nowhere)).error).toMatchObject({ code: 'PROXY_NO_UPSTREAM' });
     await proxy.close();
   });
 });

@@ -263,5 +263,9 @@ async function readJson(req: IncomingMessage): Promise<JsonValue | undefined> {
 
 function summary(report: RunReport): string {
   const { exchanges, draws } = report;
-  return `${exchanges.recorded} exchanges (${exchanges.matched} replayed), ${draws.recorded} draws, fingerprint ${report.fingerprint?.slice(0, 12) ?? '—'}`;
+  return `${count(exchanges.recorded, 'exchange')} (${exchanges.matched} replayed), ${count(draws.recorded, 'draw')}, fingerprint ${report.fingerprint?.slice(0, 12) ?? '—'}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

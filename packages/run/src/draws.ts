@@ -3,7 +3,7 @@
  * back from it in replay, and — in new-episodes — served while they line up, then drawn live.
  */
 import {
-  type DrawCodec,
+  DelegatingSource,
   type DrawRecord,
   live,
   NondetDivergenceError,
@@ -12,7 +12,6 @@ import {
   recording,
   replay,
 } from '@trace/nondet';
-import type { JsonValue } from '@trace/spec';
 
 /** Draws live, handing each to `append` as it is made (in log order). */
 export function recordingDraws(append: (draw: DrawRecord) => void, inner?: NondetSource) {
@@ -54,12 +53,13 @@ export function replayedDraws(
 }
 
 /** A source that asks the replayed one first and, once it diverges, the live one (or fails). */
-class RoutedSource implements NondetSource {
+class RoutedSource extends DelegatingSource {
   readonly #replayed: NondetSource;
   readonly #live: NondetSource;
   readonly #routing: Routing;
 
   constructor(replayed: NondetSource, liveSource: NondetSource, routing: Routing) {
+    super();
     this.#replayed = replayed;
     this.#live = liveSource;
     this.#routing = routing;
@@ -73,58 +73,10 @@ class RoutedSource implements NondetSource {
     return new RoutedSource(this.#replayed.stream(name), this.#live.stream(name), this.#routing);
   }
 
-  now(): number {
-    return this.#draw((s) => s.now());
-  }
-  date(): Date {
-    return this.#draw((s) => s.date());
-  }
-  iso(): string {
-    return this.#draw((s) => s.iso());
-  }
-  monotonic(): number {
-    return this.#draw((s) => s.monotonic());
-  }
-  uuidV4(): string {
-    return this.#draw((s) => s.uuidV4());
-  }
-  uuidV7(): string {
-    return this.#draw((s) => s.uuidV7());
-  }
-  float(): number {
-    return this.#draw((s) => s.float());
-  }
-  int(min: number, max: number): number;
-  int(min: bigint, max: bigint): bigint;
-  int(min: number | bigint, max: number | bigint): number | bigint {
-    return this.#draw((s) => s.int(min as never, max as never));
-  }
-  bytes(length: number): Uint8Array {
-    return this.#draw((s) => s.bytes(length));
-  }
-  draw<T extends JsonValue>(name: string, produce: () => T): T;
-  draw<T>(name: string, produce: () => T, codec: DrawCodec<T>): T;
-  draw<T>(name: string, produce: () => T, codec?: DrawCodec<T>): T {
-    return this.#draw((s) =>
-      codec === undefined
-        ? (s.draw(name, produce as () => JsonValue) as T)
-        : s.draw(name, produce, codec),
-    );
-  }
-  drawAsync<T extends JsonValue>(name: string, produce: () => T | PromiseLike<T>): Promise<T>;
-  drawAsync<T>(name: string, produce: () => T | PromiseLike<T>, codec: DrawCodec<T>): Promise<T>;
-  async drawAsync<T>(
-    name: string,
-    produce: () => T | PromiseLike<T>,
-    codec?: DrawCodec<T>,
-  ): Promise<T> {
-    const ask = (s: NondetSource): Promise<T> =>
-      codec === undefined
-        ? (s.drawAsync(name, produce as () => JsonValue) as Promise<T>)
-        : s.drawAsync(name, produce, codec);
+  protected delegate<R>(ask: (source: NondetSource) => R): R {
     if (!this.#routing.live) {
       try {
-        return await ask(this.#replayed);
+        return ask(this.#replayed);
       } catch (error) {
         this.#diverged(error);
       }
@@ -132,10 +84,10 @@ class RoutedSource implements NondetSource {
     return ask(this.#live);
   }
 
-  #draw<R>(ask: (source: NondetSource) => R): R {
+  protected override async delegateAsync<R>(ask: (source: NondetSource) => Promise<R>): Promise<R> {
     if (!this.#routing.live) {
       try {
-        return ask(this.#replayed);
+        return await ask(this.#replayed);
       } catch (error) {
         this.#diverged(error);
       }

@@ -25,8 +25,10 @@ export { MODE_VARIABLE };
 export interface ResolvedMode {
   /** What the run does, `auto` settled later against the store. */
   readonly mode: RunMode;
-  /** Replay was forced by `CI`: a missing tape is an error, never a recording. */
+  /** Replay was asked for, or forced by `CI`: a missing tape is an error, never a recording. */
   readonly strict: boolean;
+  /** Why the replay is strict, for messages: `CI` forced it, or the mode (or TRACE_MODE) asked for it. */
+  readonly strictBecause?: 'CI' | 'mode';
 }
 
 export function resolveMode(
@@ -40,11 +42,17 @@ export function resolveMode(
   if (fromEnv !== undefined && fromEnv !== '') {
     if (!(RUN_MODES as readonly string[]).includes(fromEnv))
       throw invalidMode(MODE_VARIABLE, fromEnv);
-    return { mode: fromEnv as RunMode, strict: fromEnv === 'replay' };
+    return strictIf(fromEnv as RunMode);
   }
   const mode = requested ?? 'auto';
-  if (mode === 'auto' && isCi(env)) return { mode: 'replay', strict: true };
-  return { mode, strict: mode === 'replay' };
+  if (mode === 'auto' && isCi(env)) return { mode: 'replay', strict: true, strictBecause: 'CI' };
+  return strictIf(mode);
+}
+
+function strictIf(mode: RunMode): ResolvedMode {
+  return mode === 'replay'
+    ? { mode, strict: true, strictBecause: 'mode' }
+    : { mode, strict: false };
 }
 
 /** `CI` set to anything but an empty string, `0` or `false`, as CI services set it. */

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type { Tape, TapeStore } from '@trace/tape';
 import { RunError } from './errors.js';
-import { type RunMode, resolveMode } from './mode.js';
+import { type ResolvedMode, resolveMode } from './mode.js';
 import type { Run, RunOptions } from './options.js';
 import { PassthroughRun } from './passthrough-run.js';
 import { RecordingRun } from './recording-run.js';
@@ -24,7 +24,8 @@ export async function openRun(options: RunOptions): Promise<Run> {
       details: { option: 'options' },
     });
   }
-  const { mode, strict } = resolveMode(options.mode, options.env ?? process.env);
+  const resolved = resolveMode(options.mode, options.env ?? process.env);
+  const { mode } = resolved;
   // Passthrough records nothing: no store is opened, or created.
   if (mode === 'passthrough') return new PassthroughRun(options, async () => {});
   // A run that may only replay opens its file read-only; it reopens it to record only if it must.
@@ -39,7 +40,7 @@ export async function openRun(options: RunOptions): Promise<Run> {
       await opened.release();
       opened = openRunStore(options, 'write');
     }
-    return await start(options, mode, strict, existing, opened.store, opened.release);
+    return await start(options, resolved, existing, opened.store, opened.release);
   } catch (error) {
     await opened.release();
     throw error;
@@ -48,8 +49,7 @@ export async function openRun(options: RunOptions): Promise<Run> {
 
 async function start(
   options: RunOptions,
-  requested: RunMode,
-  strict: boolean,
+  { mode: requested, strictBecause }: ResolvedMode,
   existing: Tape | undefined,
   store: TapeStore,
   release: () => Promise<void>,
@@ -66,7 +66,7 @@ async function start(
     if (existing === undefined) {
       throw new RunError(
         'RUN_NO_TAPE',
-        `Replay needs tape ${options.id} in ${store.location}, which holds none${strict ? ' (CI is set, so nothing is recorded and nothing reaches the network)' : ''}: record it first with TRACE_MODE=record, or check the id.`,
+        `Replay needs tape ${options.id} in ${store.location}, which holds none${strictBecause === 'CI' ? ' (CI is set, so nothing is recorded and nothing reaches the network)' : ''}: record it first with TRACE_MODE=record, or check the id.`,
         { details: { id: options.id, location: store.location } },
       );
     }

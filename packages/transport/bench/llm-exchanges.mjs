@@ -174,3 +174,19 @@ export function bodyBytesOf(event) {
   else if (body?.kind === 'stream') for (const chunk of body.chunks) n += chunk.bytes.length;
   return n;
 }
+
+/** The response of a recorded exchange as a live fetch would give it: a whole body, or its chunks streamed. */
+export function responseOf(event) {
+  const { response } = event;
+  const { body } = response;
+  const init = { status: response.status, headers: response.headers };
+  if (body.kind === 'bytes') return new Response(body.bytes.slice(), init);
+  let c = 0;
+  const stream = new ReadableStream({
+    pull(controller) {
+      if (c < body.chunks.length) controller.enqueue(body.chunks[c++].bytes.slice());
+      else controller.close();
+    },
+  });
+  return new Response(stream, init);
+}

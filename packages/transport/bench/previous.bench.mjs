@@ -8,7 +8,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { Tape } from '@trace/tape';
 import * as current from '../dist/index.js';
-import { exchangeAt } from './llm-exchanges.mjs';
+import { exchangeAt, responseOf } from './llm-exchanges.mjs';
 import { buildPrevious, importPrevious, PREVIOUS_COMMIT } from './previous-build.mjs';
 
 const url = 'http://127.0.0.1:9/v1/messages';
@@ -133,20 +133,7 @@ await compare('replay, per realistic exchange', 25, async (side) => {
 
 // 3. Recording the same traffic from an in-memory fetch into a sink that keeps nothing.
 {
-  const answer = (i) => {
-    const { response } = exchanges[i];
-    const { body } = response;
-    const init = { status: response.status, headers: response.headers };
-    if (body.kind === 'bytes') return new Response(body.bytes.slice(), init);
-    let c = 0;
-    const stream = new ReadableStream({
-      pull(controller) {
-        if (c < body.chunks.length) controller.enqueue(body.chunks[c++].bytes.slice());
-        else controller.close();
-      },
-    });
-    return new Response(stream, init);
-  };
+  const answer = (i) => responseOf(exchanges[i]);
   await compare('recording, per realistic exchange', 15, async (side) => {
     let at = 0;
     const recording = side.recordFetch({

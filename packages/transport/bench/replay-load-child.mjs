@@ -12,9 +12,11 @@ import { requestBodyAt } from './llm-exchanges.mjs';
 
 const [side, path, arg, baselineDir] = process.argv.slice(2);
 const url = 'http://127.0.0.1:8080/v1/messages';
+// The first request as the SDK sends it: with the API version it was recorded with, which
+// replay matches.
 const first = {
   method: 'POST',
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
   body: requestBodyAt(0),
 };
 

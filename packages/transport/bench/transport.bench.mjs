@@ -8,7 +8,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { openSqliteStore } from '@trace/store-sqlite';
 import { Tape } from '@trace/tape';
 import { recordFetch, replayFetch } from '../dist/index.js';
-import { exchangeAt } from './llm-exchanges.mjs';
+import { exchangeAt, responseOf } from './llm-exchanges.mjs';
 
 const results = [];
 function report(name, value, unit, target, met) {
@@ -211,20 +211,7 @@ function quantile(values, q) {
 //     recording with an in-memory fetch and no sink, against that fetch alone.
 {
   const exchanges = Array.from({ length: 200 }, (_, i) => exchangeAt(i, url));
-  const answer = (i) => {
-    const { response } = exchanges[i];
-    const { body } = response;
-    const init = { status: response.status, headers: response.headers };
-    if (body.kind === 'bytes') return new Response(body.bytes.slice(), init);
-    let c = 0;
-    const stream = new ReadableStream({
-      pull(controller) {
-        if (c < body.chunks.length) controller.enqueue(body.chunks[c++].bytes.slice());
-        else controller.close();
-      },
-    });
-    return new Response(stream, init);
-  };
+  const answer = (i) => responseOf(exchanges[i]);
   let at = 0;
   const inMemory = async () => answer(at++ % exchanges.length);
   const bodies = exchanges.map((e) => new TextDecoder().decode(e.request.body));

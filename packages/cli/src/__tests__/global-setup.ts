@@ -1,0 +1,49 @@
+/**
+ * Builds the binary once, and the real stores every test reads: two runs of the example agent
+ * (`examples/agent/src/demo.mjs --out`: a tape, an audit log, its public key) and a store holding
+ * the fixed fixture tape.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { saveTape } from '@trace/store-sqlite';
+import type { TestProject } from 'vitest/node';
+import { fixtureTape } from './fixture-tape.js';
+
+const packageDir = fileURLToPath(new URL('../..', import.meta.url));
+const demo = fileURLToPath(new URL('../../../../examples/agent/src/demo.mjs', import.meta.url));
+
+export interface Fixtures {
+  readonly dir: string;
+  /** The example agent's first run: `run.tape.db`, `audit/`, `audit-public-key.pem`. */
+  readonly demo1: string;
+  /** A second run of the same agent: other clock readings and ids. */
+  readonly demo2: string;
+  /** A store holding `fixtureTape()` under the id `fixture`. */
+  readonly fixtureStore: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    fixtures: Fixtures;
+  }
+}
+
+export default function setup(project: TestProject) {
+  execFileSync('npx', ['tsup'], { cwd: packageDir, stdio: 'ignore' });
+  const dir = mkdtempSync(join(tmpdir(), 'trace-cli-'));
+  const fixtures: Fixtures = {
+    dir,
+    demo1: join(dir, 'demo1'),
+    demo2: join(dir, 'demo2'),
+    fixtureStore: join(dir, 'fixture.tape.db'),
+  };
+  for (const out of [fixtures.demo1, fixtures.demo2]) {
+    execFileSync(process.execPath, [demo, '--out', out], { stdio: 'ignore' });
+  }
+  saveTape(fixtures.fixtureStore, fixtureTape());
+  project.provide('fixtures', fixtures);
+  return () => rmSync(dir, { recursive: true, force: true });
+}
