@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
-    // Builds the binary and the stores the tests run it against (real runs of the example agent).
+    // Builds the stores the tests run the built binary against (real runs of the example agent).
     globalSetup: ['src/__tests__/global-setup.ts'],
     testTimeout: 60_000,
   },

@@ -60,6 +60,17 @@ async function* readEntriesAfterRepair(dir: string) {
   yield* readEntries(dir);
 }
 
+/** Entry lines in the log's day files so far (the checkpoints file left out). */
+async function linesWritten(dir: string): Promise<number> {
+  let lines = 0;
+  for (const name of await readdir(dir)) {
+    if (!/^\d{4}-\d\d-\d\d\.jsonl$/.test(name)) continue;
+    const text = await readFile(join(dir, name), 'utf8').catch(() => '');
+    lines += text.split('\n').filter((line) => line.length > 0).length;
+  }
+  return lines;
+}
+
 describe('real processes', () => {
   beforeAll(() => {
     if (!existsSync(BUILT))
@@ -477,23 +488,24 @@ describe('real processes', () => {
         let err = '';
         child.stdout!.on('data', (chunk) => (out += chunk));
         child.stderr!.on('data', (chunk) => (err += chunk));
-        // 'ack' prints each acknowledged seq: kill after a few checkpoints' worth, at a moment
-        // that varies. 'loop' says ready after its first entry: kill after a varying while.
-        const enough = (text: string) =>
+        // Kill after a few checkpoints' worth of entries, at a count that varies by round: 'ack'
+        // prints each acknowledged seq; 'loop' writes batches, whose lines are counted in the log.
+        // Counted, never timed: a loaded machine writes fewer entries in a given while.
+        const target = every * 2 + ((round * 37) % every);
+        const before = await linesWritten(dir);
+        const enough = async () =>
           mode === 'ack'
-            ? text.split('\n').length > every * 2 + ((round * 37) % every)
-            : text.includes('ready\n');
+            ? out.split('\n').length > target
+            : out.includes('ready\n') && (await linesWritten(dir)) - before > target;
         await new Promise<void>((resolve, reject) => {
-          const wait = () => {
-            if (enough(out)) resolve();
+          const wait = async () => {
+            if (await enough()) resolve();
             else if (child.exitCode !== null || child.signalCode !== null)
               reject(new Error(`round ${round}: the writer exited early: ${out} ${err}`));
             else setTimeout(wait, 2);
           };
-          wait();
+          wait().catch(reject);
         });
-        if (mode === 'loop')
-          await new Promise((resolve) => setTimeout(resolve, 30 + ((round * 37) % 100)));
         child.kill('SIGKILL');
         await exited(child);
         expect(child.signalCode).toBe('SIGKILL');

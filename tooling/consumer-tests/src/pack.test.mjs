@@ -36,6 +36,7 @@ const PACKAGES = [
   'vitest',
   'proxy',
   'cli',
+  'fork',
 ];
 // What a project installing transport, or audit, alone receives beside it.
 const TRANSPORT_TARBALLS = ['spec', 'tape', 'redact', 'transport'];

@@ -1,5 +1,7 @@
 /**
- * Builds the binary once, and the real stores every test reads: two runs of the example agent
+ * Builds the real stores every test reads (the binary under test is the package's build, made
+ * before the tests run — `pnpm test` builds first; rebuilding here would race with a packer
+ * reading dist/ in parallel): two runs of the example agent
  * (`examples/agent/src/demo.mjs --out`: a tape, an audit log, its public key) and a store holding
  * the fixed fixture tape.
  */
@@ -12,7 +14,6 @@ import { saveTape } from '@trace/store-sqlite';
 import type { TestProject } from 'vitest/node';
 import { fixtureTape } from './fixture-tape.js';
 
-const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 const demo = fileURLToPath(new URL('../../../../examples/agent/src/demo.mjs', import.meta.url));
 
 export interface Fixtures {
@@ -32,7 +33,6 @@ declare module 'vitest' {
 }
 
 export default function setup(project: TestProject) {
-  execFileSync('npx', ['tsup'], { cwd: packageDir, stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'trace-cli-'));
   const fixtures: Fixtures = {
     dir,
