@@ -61,9 +61,12 @@ if (mode === 'loop') {
 } else if (mode === 'ack') {
   // Each seq is printed only after its append resolved: the parent may kill at any moment and
   // then expects every printed seq in the log.
+  // Each write is awaited: with durability 'none' an append resolves without I/O, and a loop of
+  // nothing but resolved promises would never let the event loop flush stdout once the pipe is
+  // full (the parent reading slowly), so the acknowledgements would stop reaching the parent.
   for (let i = 0; ; i++) {
     const entry = await log.append('ack', { i, pad: 'p'.repeat(i % 300) });
-    process.stdout.write(`${entry.seq}\n`);
+    await new Promise((resolve) => process.stdout.write(`${entry.seq}\n`, resolve));
   }
 } else if (mode === 'burst') {
   const count = Number(process.env.AUDIT_COUNT ?? 50);
