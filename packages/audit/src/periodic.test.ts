@@ -208,7 +208,9 @@ describe('periodic checkpoints', () => {
     const checkpoints = await checkpointsOf(dir);
     const made = checkpoints.map((cp) => `${cp.reason} ${cp.seq}`);
     expect(made).toContain('periodic 5'); // made inside the run's scope, by the timer or the bound
-    expect(made.at(-1)).toBe('close 6');
+    // The last entry is covered: by the close, or by the timer if it fired between the last append
+    // and the close (on a loaded machine it may) — either way read outside the run's scope.
+    expect(['close 6', 'periodic 6']).toContain(made.at(-1));
     const seqs = checkpoints.map((cp) => cp.seq);
     seqs.forEach((seq, i) => {
       expect(seq - (seqs[i - 1] ?? 0), made.join(', ')).toBeLessThanOrEqual(2);
