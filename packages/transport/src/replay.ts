@@ -7,22 +7,20 @@
  */
 import {
   type ExchangeEvent,
-  type HeaderList,
   outsideScopes,
-  type RecordedError,
   type RecordedRequest,
-  type RecordedResponse,
   type TapeContent,
 } from '@trace/spec';
 import { fingerprintEvents, Tape } from '@trace/tape';
 import { type Difference, diffRequests, distance, formatDifferences } from './diff.js';
 import { TransportError } from './errors.js';
+import { IssueOrder } from './issue-order.js';
 import { isLocalUrl } from './local-url.js';
 import { type CanonicalRequest, Matcher, type MatchOptions } from './match.js';
+import { paceScale, serve } from './playback.js';
 import { Redaction, type RedactOptions } from './recorded-form.js';
 import { type RecordedExchange, ReplayIndex } from './replay-index.js';
 import { type FetchInput, forwardInit, type RequestSnapshot, snapshotRequest } from './request.js';
-import { bufferedResponse, buildResponse } from './response.js';
 
 export interface ReplayOptions extends RedactOptions {
   /** The tape to replay: a `Tape` (loaded from a store, or recorded in memory), or anything with its events and fingerprint. */
@@ -270,56 +268,6 @@ export function describeUnused(unused: readonly UnusedExchange[]): string {
 }
 
 /**
- * The order in which requests are matched: the order they were issued (the order `fetch` was
- * called), whatever order their snapshots are ready in — one whose body takes longer to read
- * does not let a later identical request take its recording.
- */
-class IssueOrder {
-  #issued = 0;
-  /** Every position before this one is done. */
-  #next = 0;
-  readonly #done = new Set<number>();
-  readonly #waiting = new Map<number, () => void>();
-
-  issue(): number {
-    return this.#issued++;
-  }
-
-  /** Undefined when it is `at`'s turn now; else a promise that resolves when it is. */
-  turn(at: number): Promise<void> | undefined {
-    if (at === this.#next) return undefined;
-    return new Promise((resolve) => this.#waiting.set(at, resolve));
-  }
-
-  done(at: number): void {
-    // The common case, requests matched one at a time in order: nothing to record or wake.
-    if (at === this.#next && this.#done.size === 0 && this.#waiting.size === 0) {
-      this.#next++;
-      return;
-    }
-    this.#done.add(at);
-    while (this.#done.delete(this.#next)) this.#next++;
-    const wake = this.#waiting.get(this.#next);
-    if (wake !== undefined) {
-      this.#waiting.delete(this.#next);
-      wake();
-    }
-  }
-}
-
-function paceScale(pace: boolean | number | undefined): number {
-  if (pace === undefined || pace === false) return 0;
-  if (pace === true) return 1;
-  if (typeof pace !== 'number' || !Number.isFinite(pace) || pace < 0) {
-    throw new TransportError(
-      'TRANSPORT_INVALID_OPTION',
-      `pace is ${String(pace)}; use false, true or a finite number of 0 or more (0.5 = twice as fast).`,
-    );
-  }
-  return pace;
-}
-
-/**
  * The fingerprint of what is replayed: a `Tape`'s own (proven as it was built or loaded, and
  * cheap to read), or, for any other tape-shaped object, computed from its events the first time
  * it is asked for.
@@ -331,157 +279,6 @@ function provenFingerprint(tape: TapeContent): () => string {
     computed ??= fingerprintEvents(tape.events);
     return computed;
   };
-}
-
-/** Headers a client sleeps on before retrying. */
-const RETRY_AFTER = new Set(['retry-after', 'retry-after-ms']);
-
-/** Whether a recorded header list holds one; looked at once per list (a tape's lists are frozen). */
-const retryAfterIn = new WeakMap<HeaderList, boolean>();
-function hasRetryAfter(headers: HeaderList): boolean {
-  let found = retryAfterIn.get(headers);
-  if (found === undefined) {
-    found = headers.some(([name]) => RETRY_AFTER.has(name.toLowerCase()));
-    retryAfterIn.set(headers, found);
-  }
-  return found;
-}
-
-/**
- * The recorded headers as served: `retry-after` and `retry-after-ms` scaled as the pace asks
- * (0 when replay does not pace), so that a client retrying a recorded 429 or 529 waits only when
- * the replay is meant to take time.
- */
-function servedHeaders(headers: HeaderList, scale: number): HeaderList {
-  if (scale === 1 || !hasRetryAfter(headers)) return headers;
-  return headers.map(([name, value]) => {
-    if (!RETRY_AFTER.has(name.toLowerCase())) return [name, value] as const;
-    const seconds = Number(value);
-    if (scale === 0) return [name, '0'] as const;
-    // An HTTP date is served as recorded when pacing: it names a moment, not a wait.
-    return Number.isFinite(seconds)
-      ? ([name, String(seconds * scale)] as const)
-      : ([name, value] as const);
-  });
-}
-
-/**
- * The recorded response (or failure) of `exchange`, as the caller gets it: at once, or — when the
- * replay is paced and the exchange kept its timing — once the recorded time to its head has passed.
- */
-function serve(
-  exchange: RecordedExchange,
-  snapshot: RequestSnapshot,
-  started: number,
-  scale: number,
-  redaction: Redaction,
-): Response | Promise<Response> {
-  const { timing } = exchange.event;
-  if (timing === undefined || scale === 0)
-    return respond(exchange, snapshot, started, scale, redaction);
-  const wait = exchange.event.error === undefined ? timing.headersMs : timing.endMs;
-  return sleep(started + wait * scale - performance.now(), snapshot.signal).then(() =>
-    respond(exchange, snapshot, started, scale, redaction),
-  );
-}
-
-function respond(
-  exchange: RecordedExchange,
-  snapshot: RequestSnapshot,
-  started: number,
-  scale: number,
-  redaction: Redaction,
-): Response {
-  const { signal } = snapshot;
-  const { timing } = exchange.event;
-  // Waits until `ms` of recorded time (scaled) after the request was issued.
-  const until = (ms: number) =>
-    scale === 0 ? undefined : sleep(started + ms * scale - performance.now(), signal);
-  if (exchange.event.error !== undefined) throw reviveError(exchange.event.error);
-  const response = exchange.event.response as RecordedResponse;
-  const head = {
-    status: response.status,
-    statusText: response.statusText,
-    headers: servedHeaders(response.headers, scale),
-    url: response.redirectedTo ?? snapshot.url,
-    redirected: response.redirectedTo !== undefined,
-  };
-  const body = response.body;
-  if (body === null) return buildResponse(null, head);
-  if (body.kind === 'bytes') {
-    const end = timing === undefined || scale === 0 ? undefined : until(timing.endMs);
-    return bufferedResponse(end === undefined ? body.bytes : end.then(() => body.bytes), head);
-  }
-  const { chunks, end } = body;
-  let next = 0;
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      pull: (controller) => outsideScopes(() => pullChunk(controller)),
-    },
-    { highWaterMark: 0 },
-  );
-  async function pullChunk(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
-    signal?.throwIfAborted();
-    const chunk = chunks[next];
-    if (chunk !== undefined) {
-      const wait = until(chunk.offsetMs);
-      if (wait !== undefined) await wait;
-      next++;
-      controller.enqueue(chunk.bytes.slice());
-      return;
-    }
-    if (end.kind !== 'complete' && scale > 0) await until(end.offsetMs);
-    if (end.kind === 'complete') controller.close();
-    else if (end.kind === 'error') controller.error(reviveError(end.error));
-    else {
-      // The request as recorded names it: never with what the redactor took out of it.
-      const { method } = exchange.event.request;
-      const url = redaction.url(exchange.event.request.url);
-      controller.error(
-        new TransportError(
-          'TRANSPORT_PAST_RECORDING',
-          `The replayed caller read past chunk ${chunks.length} of ${method} ${url}, where the recorded caller stopped reading. Stop reading at the same point, or record again.`,
-          { details: { url, chunks: chunks.length } },
-        ),
-      );
-    }
-  }
-  signal?.addEventListener('abort', () => stream.cancel(signal.reason).catch(() => undefined), {
-    once: true,
-  });
-  return buildResponse(stream, head);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
-}
-
-/** The error the recorded caller got, rebuilt so the replayed caller gets the same kind. */
-export function reviveError(recorded: RecordedError): Error {
-  if (recorded.name === 'AbortError' || recorded.name === 'TimeoutError') {
-    return new DOMException(recorded.message, recorded.name);
-  }
-  const cause =
-    recorded.code === undefined
-      ? undefined
-      : Object.assign(new Error(recorded.code), { code: recorded.code });
-  const error =
-    recorded.name === 'TypeError'
-      ? new TypeError(recorded.message, { cause })
-      : new Error(recorded.message, { cause });
-  if (recorded.name !== 'TypeError') error.name = recorded.name;
-  return error;
 }
 
 /**
