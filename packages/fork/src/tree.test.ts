@@ -121,8 +121,12 @@ describe('diffBranch', () => {
     const parent = await store.load('trip');
     const draws = parent.events.filter((e) => e.type === 'draw');
     const index = draws.findIndex((e) => e.type === 'draw' && e.kind === 'random.int');
+    // A city other than the one the parent drew (index 5, Quebec, unless it drew that: then 4, Cairo).
+    const drawn = Number((draws[index]!.value as { value: string }).value);
+    const chosen = drawn === 5 ? 4 : 5;
+    const city = chosen === 5 ? 'Quebec' : 'Cairo';
     const { branch } = await forkRun(
-      { store, parent: 'trip', at: { draw: index }, intervene: { kind: 'draw', value: 5 } },
+      { store, parent: 'trip', at: { draw: index }, intervene: { kind: 'draw', value: chosen } },
       tripAgent(server.anthropicBaseURL, 1),
     );
     const diff = await diffBranch(store, branch.id);
@@ -134,7 +138,7 @@ describe('diffBranch', () => {
       {
         path: 'value.value',
         parent: (draws[index]!.value as { value: string }).value,
-        branch: '5',
+        branch: String(chosen),
       },
     ]);
     expect(requestStep).toEqual({
@@ -144,7 +148,7 @@ describe('diffBranch', () => {
         {
           path: 'messages[0].content',
           parent: `Iteration 0: plan a day in ${trip.days[0]!.city}.`,
-          branch: 'Iteration 0: plan a day in Quebec.',
+          branch: `Iteration 0: plan a day in ${city}.`,
         },
       ],
     });
