@@ -4,10 +4,11 @@
 // iterations makes 100 exchanges. Printed: the time of a fork at the last of them (99 exchanges
 // and their draws served and proven from the parent, one replaced) against a full replay of the
 // same run with @trace/run, and the bytes a branch adds to the SQLite store against the parent's.
-// Issue #16's storage target (a fork at step k of n adds O(n − k)) needs the prefix's event rows
-// shared, which waits for the store format change of issue #20: today a branch copies them.
+// Storage (issue #16's target: a fork at step k of n adds O(n − k)): a branch at each of several
+// fork points, each in a fresh copy of the parent's store, its added bytes against the number of
+// events after the fork point.
 //   node --expose-gc bench/fork.bench.mjs [--iterations <n>] [--runs <n>]
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
@@ -48,19 +49,36 @@ try {
   const { report } = await runAgent({ path, id: 'parent', mode: 'record' }, agent);
   const n = report.exchanges.recorded;
   const parentBytes = sizeOf();
-  // One branch kept, measured with the store closed (its log folded into the file).
-  const first = openSqliteStore(path);
-  await forkRun(
-    {
-      store: first,
-      parent: 'parent',
-      at: { exchange: n - 1 },
-      intervene: { kind: 'message', text: 'Plan for Oslo: rest.' },
-    },
-    agent,
-  );
-  first.close();
-  const branchBytes = sizeOf() - parentBytes;
+  const parentEvents = openSqliteStore(path, { readonly: true });
+  const eventCount = parentEvents.list()[0].eventCount;
+  parentEvents.close();
+  // One branch per fork point, each in a copy of the parent's file, measured with the store
+  // closed (its log folded into the file).
+  const storage = [];
+  for (const k of [0, Math.floor(n / 4), Math.floor(n / 2), Math.floor((3 * n) / 4), n - 1]) {
+    const copy = join(dir, `at-${k}.tape.db`);
+    copyFileSync(path, copy);
+    const before = statSync(copy).size;
+    const { branch } = await forkRun(
+      {
+        path: copy,
+        parent: 'parent',
+        at: { exchange: k },
+        intervene: { kind: 'message', text: 'Plan for Oslo: rest.' },
+      },
+      agent,
+    );
+    const reader = openSqliteStore(copy, { readonly: true });
+    const branchEvents = reader.list().find((tape) => tape.id === branch.id).eventCount;
+    // The fork point's seq: where the branch's exchange k is (exchanges here are in issue order).
+    let exchanges = 0;
+    const forkSeq = reader
+      .load(branch.id)
+      .events.findIndex((event) => event.type === 'exchange' && exchanges++ === k);
+    reader.close();
+    storage.push({ k, tail: branchEvents - forkSeq, bytes: statSync(copy).size - before });
+  }
+  const branchBytes = storage.at(-1).bytes;
   const store = openSqliteStore(path);
   const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const replays = [];
@@ -90,8 +108,18 @@ try {
   line(`fork at exchange ${n - 1} (forkRun, median of ${RUNS})`, median(forks).toFixed(1), 'ms');
   line('fork / replay', (median(forks) / median(replays)).toFixed(2), 'x');
   line('store file with the parent', parentBytes, 'B');
-  line('bytes one branch (fork at the last exchange) adds to the file', branchBytes, 'B');
-  line('branch bytes / parent bytes', (branchBytes / parentBytes).toFixed(2), 'x');
+  line('events in the parent', eventCount, '');
+  for (const { k, tail, bytes } of storage)
+    line(
+      `fork at exchange ${k}: ${tail} events from the fork point on, bytes added`,
+      `${bytes} (${(bytes / Math.max(tail, 1)).toFixed(0)}/event)`,
+      'B',
+    );
+  line(
+    'branch at the last exchange: bytes / parent bytes',
+    (branchBytes / parentBytes).toFixed(3),
+    'x',
+  );
 } finally {
   await server.close();
   rmSync(dir, { recursive: true, force: true });

@@ -87,7 +87,8 @@ export async function forkRun<T>(options: ForkOptions, agent: Agent<T>): Promise
         },
       );
     return await runFork(options, plan, id, agent, async (tape) => {
-      await store.save(tape);
+      // On the parent as its base: a store that can keeps the shared prefix once.
+      await store.save(tape, { base: options.parent });
     });
   } finally {
     await release();

@@ -1,4 +1,5 @@
 import { runAgent } from '@trace/run';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { recordParent, rejection, tripAgent } from './__tests__/trip.js';
 import { type BranchNode, branchesOf, diffBranch, type ForkError, forkRun } from './index.js';
@@ -63,6 +64,36 @@ describe('branchesOf', () => {
     const { store } = await recordParent(1);
     const error = await rejection(branchesOf(store, 'nope'));
     expect((error as ForkError).code).toBe('FORK_NO_PARENT');
+  });
+});
+
+describe('a branch in the store', () => {
+  it('keeps only the events from its fork point on, and replays whole once its parent is deleted', async () => {
+    const { server, store, path } = await recordParent(3);
+    const agent = tripAgent(server.anthropicBaseURL, 3);
+    const parent = await store.load('trip');
+    const { branch, value } = await forkRun(
+      { store, parent: 'trip', at: { exchange: 4 }, intervene: { kind: 'message', text: 'Rest.' } },
+      agent,
+    );
+    const forked = await store.load(branch.id);
+    // The fork point's seq: the parent's exchange 4 (the agent issues one request at a time).
+    let exchanges = 0;
+    const forkSeq = parent.events.findIndex((e) => e.type === 'exchange' && exchanges++ === 4);
+    const rows = new Database(path, { readonly: true });
+    const own = rows
+      .prepare('SELECT count(*) FROM events WHERE tape_id = ?')
+      .pluck()
+      .get(branch.id);
+    rows.close();
+    expect(own).toBe(forked.events.length - forkSeq);
+
+    await store.delete('trip');
+    expect((await store.verify()).ok).toBe(true);
+    await server.close();
+    const offline = await runAgent({ store, id: branch.id, mode: 'replay' }, agent);
+    expect(offline.value).toEqual(value);
+    expect(offline.report.fingerprint).toBe(branch.fingerprint);
   });
 });
 

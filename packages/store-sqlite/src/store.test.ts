@@ -585,7 +585,7 @@ describe('upgrades', () => {
     upgraded.close();
   });
 
-  it('a version-3 file reads read-only as it is, byte for byte, and rises to 4 on a writable open', () => {
+  it('a version-3 file reads read-only as it is, byte for byte, and rises to 5 on a writable open', () => {
     const current = storePath(dir);
     saveTape(current, sampleTape('a', 3));
     // A real version-3 file in a folder of its own: the v3 schema, then the rows a v3 writer wrote.
@@ -615,7 +615,7 @@ describe('upgrades', () => {
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(readdirSync(folder)).toEqual(['old.tape.db']);
 
-    // Writable: the no-op step runs, the schema is unchanged, and records may now carry a trailer.
+    // Writable: step 4 changes no table (records may now carry a trailer); step 5 adds the bases.
     const store = openSqliteStore(path);
     const withTrailer = Tape.create({ id: 'trailer' });
     withTrailer.append({
@@ -627,11 +627,15 @@ describe('upgrades', () => {
     expect(store.load('a').fingerprint).toBe(sampleTape('a', 3).fingerprint);
     store.close();
     const after = new Database(path, { readonly: true });
-    expect(after.pragma('user_version', { simple: true })).toBe(4);
-    expect(SCHEMA_VERSION).toBe(4);
-    expect(after.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all()).toEqual(
-      schemaAt3,
-    );
+    expect(after.pragma('user_version', { simple: true })).toBe(5);
+    expect(SCHEMA_VERSION).toBe(5);
+    const schemaAt5 = after
+      .prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name')
+      .all() as { name: string }[];
+    expect(schemaAt5.filter((entry) => !entry.name.startsWith('tape_bases'))).toEqual(schemaAt3);
+    expect(
+      schemaAt5.map((entry) => entry.name).filter((name) => name.includes('tape_bases')),
+    ).toEqual(['tape_bases', 'tape_bases_by_base']);
     after.close();
     const back = loadTape(path, 'trailer');
     expect(back.fingerprint).toBe(withTrailer.fingerprint);

@@ -3,6 +3,7 @@ import {
   type DeleteResult,
   type RecordTapeOptions,
   type SaveResult,
+  type SaveTapeOptions,
   Tape,
   TapeError,
   type TapeStore,
@@ -22,6 +23,14 @@ import {
   verifyStoredTapes,
 } from '@trace/tape/backend';
 import type Database from 'better-sqlite3';
+import {
+  detachDependents,
+  eventsOf,
+  iterateEventsOf,
+  referBlobsOf,
+  sharedDigestsOf,
+  sharedPrefix,
+} from './sqlite/bases.js';
 import { guard, openConnection, type SqliteDurability } from './sqlite/connection.js';
 import { foldLog } from './sqlite/fold.js';
 import { prepareStatements, type StoreStatements, type TapeRow } from './sqlite/statements.js';
@@ -111,11 +120,14 @@ export class SqliteTapeStore implements TapeStore {
 
   /**
    * Saves a whole tape. Saving the same tape again is a no-op; saving different content under
-   * a run id the store already holds is refused with TAPE_ID_CONFLICT.
+   * a run id the store already holds is refused with TAPE_ID_CONFLICT. On a `base` (a fork's
+   * parent), the events the tape begins with alike are not written again: the tape refers to
+   * the base's rows for them (see sqlite/bases.ts).
    */
-  save(tape: Tape): SaveResult {
+  save(tape: Tape, options: SaveTapeOptions = {}): SaveResult {
     this.#writable();
     const fingerprint = tape.fingerprint;
+    const base = options.base === undefined ? undefined : validRunId(options.base);
     return this.#write((): SaveResult => {
       const existing = this.#statements.tapeById.get(tape.id);
       if (existing !== undefined) {
@@ -126,7 +138,19 @@ export class SqliteTapeStore implements TapeStore {
         throw this.#refusals.differentContent(tape.id, stored, fingerprint);
       }
       this.#insertTape(tape.id, tape, tape.complete ? 'complete' : 'recording', tape.events.length);
-      for (const event of encodedEventsOf(tape)) this.#writeEvent(tape.id, event);
+      const events = [...encodedEventsOf(tape)];
+      const shared = this.#shared(tape.id, base, events);
+      if (shared === 0) {
+        for (const event of events) this.#writeEvent(tape.id, event);
+      } else {
+        this.#statements.bases().insertBase.run(tape.id, base as string, shared);
+        for (const event of events.slice(shared)) {
+          this.#writeEvent(tape.id, event);
+          // A blob first named in the shared part is stored already, but only referred to by
+          // the base: the tape must refer to every blob its own rows name, to outlive the base.
+          referBlobsOf(this.#statements, tape.id, event.record);
+        }
+      }
       return { id: tape.id, fingerprint, created: true };
     });
   }
@@ -155,9 +179,9 @@ export class SqliteTapeStore implements TapeStore {
         this.#refusals,
       );
       reader.addBlobs(s.blobsOfTape.all(row.id));
-      // A blob the reference index lacks is looked up by digest: the index speeds reading,
-      // it does not decide what a tape holds.
-      return reader.read(s.eventsOfTape.all(row.id), (digest) => s.blobByDigest.get(digest));
+      // A blob the reference index lacks — or one a base's events name — is looked up by
+      // digest: the index speeds reading, it does not decide what a tape holds.
+      return reader.read(eventsOf(s, row.id), (digest) => s.blobByDigest.get(digest));
     });
   }
 
@@ -225,8 +249,12 @@ export class SqliteTapeStore implements TapeStore {
               metadata: row.metadata,
             },
             // Statements are run only when the walk reaches this tape: one query at a time.
-            records: { [Symbol.iterator]: () => s.eventsOfTape.iterate(row.id) },
-            references: () => s.referencesOfTape.iterate(row.id),
+            records: { [Symbol.iterator]: () => iterateEventsOf(s, row.id) },
+            // The blobs of the events it shares with its base are the base's to refer to.
+            references: function* () {
+              yield* s.referencesOfTape.iterate(row.id);
+              yield* sharedDigestsOf(s, row.id);
+            },
           })),
       });
     });
@@ -301,9 +329,22 @@ export class SqliteTapeStore implements TapeStore {
     });
   }
 
-  /** Removes a tape, its events, its references and the blobs only it used; returns their count. */
+  /** How many of `events` the store keeps already as tape `base`'s first events (0 without one). */
+  #shared(id: string, base: string | undefined, events: readonly EncodedTapeEvent[]): number {
+    if (base === undefined || base === id) return 0;
+    const row = this.#statements.tapeById.get(base);
+    if (row === undefined) return 0;
+    return sharedPrefix(this.#statements, base, row.event_count, events);
+  }
+
+  /**
+   * Removes a tape, its events, its references and the blobs only it used; returns their count.
+   * The tapes on it as a base first take over what they shared with it.
+   */
   #deleteTape(id: string): number {
     const s = this.#statements;
+    detachDependents(s, id);
+    s.bases().deleteBase.run(id);
     const blobsRemoved = s.deleteOwnBlobs.run({ id }).changes;
     s.deleteReferences.run(id);
     s.deleteEvents.run(id);

@@ -28,6 +28,7 @@ export type {
   DeleteResult,
   RecordTapeOptions,
   SaveResult,
+  SaveTapeOptions,
   TapeRecorder,
   TapeStore,
   TapeSummary,

@@ -113,6 +113,24 @@ const MIGRATIONS: readonly Migration[] = [
     up() {},
     readableWithout: true,
   },
+  {
+    to: 5,
+    describe:
+      'a tape may begin with the events of another (a fork with its parent): those are kept once, in the base',
+    up(db) {
+      db.exec(`
+        CREATE TABLE tape_bases (
+          tape_id TEXT PRIMARY KEY REFERENCES tapes (id),
+          base_id TEXT NOT NULL REFERENCES tapes (id),
+          events INTEGER NOT NULL CHECK (events > 0)
+        ) WITHOUT ROWID;
+        CREATE INDEX tape_bases_by_base ON tape_bases (base_id);
+      `);
+    },
+    // A file without the table has no tape on a base: a read-only open reads it as it is (the
+    // statements stand in for the missing table, see statements.ts).
+    readableWithout: true,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

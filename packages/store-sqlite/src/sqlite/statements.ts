@@ -24,7 +24,26 @@ export interface BlobRow {
   data: Buffer;
 }
 
+/** A tape that begins with the first `events` events of another, kept in that other's rows. */
+export interface BaseRow {
+  base_id: string;
+  events: number;
+}
+
+export interface DependentRow {
+  tape_id: string;
+  events: number;
+}
+
 type Run<P extends unknown[]> = Database.Statement<P, unknown>;
+
+export interface BaseWrites {
+  /** The tapes that begin on tape `id`. */
+  dependentsOf: Database.Statement<[string], DependentRow>;
+  insertBase: Run<[string, string, number]>;
+  setBase: Run<[{ id: string; base: string; events: number }]>;
+  deleteBase: Run<[string]>;
+}
 
 export interface StoreStatements {
   tapeById: Database.Statement<[string], TapeRow>;
@@ -58,6 +77,19 @@ export interface StoreStatements {
   copyTape: Run<[{ from: string; to: string }]>;
   renameEvents: Run<[{ from: string; to: string }]>;
   renameReferences: Run<[{ from: string; to: string }]>;
+  /** The tape `id` begins on, if any (see `baseLookup`). */
+  baseOf: (id: string) => BaseRow | undefined;
+  /**
+   * What writes bases, prepared on first use: a file read-only at a version before 5 has no
+   * `tape_bases` table to prepare them against (and is never written).
+   */
+  bases: () => BaseWrites;
+  /** The events of tape `id` kept in its own rows with `from <= seq < to`, in order. */
+  eventsInRange: Database.Statement<[string, number, number], EventRow>;
+  /** The chain head after event `seq`, from the rows of the tape that keeps it (plucked). */
+  chainAt: Database.Statement<[string, number], Buffer>;
+  /** Copies rows `lo <= seq < hi` of tape `from` to tape `to`: a base's events its dependent keeps. */
+  copyEvents: Run<[{ from: string; to: string; lo: number; hi: number }]>;
 }
 
 export function prepareStatements(db: Database.Database): StoreStatements {
@@ -117,5 +149,51 @@ export function prepareStatements(db: Database.Database): StoreStatements {
     ),
     renameEvents: db.prepare('UPDATE events SET tape_id = @to WHERE tape_id = @from'),
     renameReferences: db.prepare('UPDATE tape_blobs SET tape_id = @to WHERE tape_id = @from'),
+    baseOf: baseLookup(db),
+    bases: once(() => ({
+      dependentsOf: db.prepare('SELECT tape_id, events FROM tape_bases WHERE base_id = ?'),
+      insertBase: db.prepare('INSERT INTO tape_bases (tape_id, base_id, events) VALUES (?, ?, ?)'),
+      setBase: db.prepare(
+        'UPDATE tape_bases SET base_id = @base, events = @events WHERE tape_id = @id',
+      ),
+      deleteBase: db.prepare('DELETE FROM tape_bases WHERE tape_id = ?'),
+    })),
+    eventsInRange: db.prepare(
+      'SELECT seq, record, chain FROM events WHERE tape_id = ? AND seq >= ? AND seq < ? ORDER BY seq',
+    ),
+    chainAt: db
+      .prepare<[string, number], Buffer>('SELECT chain FROM events WHERE tape_id = ? AND seq = ?')
+      .pluck(),
+    copyEvents: db.prepare(
+      `INSERT INTO events (tape_id, seq, type, record, chain)
+       SELECT @to, seq, type, record, chain FROM events WHERE tape_id = @from AND seq >= @lo AND seq < @hi`,
+    ),
   };
+}
+
+function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+}
+
+/**
+ * Reads a tape's base. A file from before version 5 has no `tape_bases` table, and a read-only
+ * open reads it as it is (it has no tape on a base); the lookup is then prepared again on each
+ * call, so that a reader kept open while a writer upgrades the file sees the bases it writes.
+ */
+function baseLookup(db: Database.Database): (id: string) => BaseRow | undefined {
+  const sql = 'SELECT base_id, events FROM tape_bases WHERE tape_id = ?';
+  const prepare = (): Database.Statement<[string], BaseRow> | undefined => {
+    try {
+      return db.prepare<[string], BaseRow>(sql);
+    } catch {
+      return undefined; // no such table yet
+    }
+  };
+  const prepared = prepare();
+  if (prepared !== undefined) return (id) => prepared.get(id);
+  return (id) => prepare()?.get(id);
 }

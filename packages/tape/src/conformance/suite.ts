@@ -488,6 +488,64 @@ export function describeTapeStoreConformance(name: string, harness: TapeStoreHar
         { numRuns },
       );
     });
+
+    it('keeps tapes saved on a base whole, whatever is deleted and in whatever order', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(arbitraryTapeEvent(), { minLength: 1, maxLength: 8 }),
+          // Each tape after the first: its base (an earlier tape), how much of the base it
+          // begins with, and the events of its own that follow.
+          fc.array(
+            fc.record({
+              base: fc.nat(),
+              keep: fc.nat(),
+              own: fc.array(fc.nat(), { maxLength: 5 }),
+            }),
+            { minLength: 1, maxLength: 5 },
+          ),
+          fc.array(fc.nat(), { minLength: 6, maxLength: 6 }),
+          async (pool, forks, priorities) => {
+            const store = await harness.open();
+            try {
+              const pick = (k: number) => pool[k % pool.length] as TapeEvent;
+              const tapes = [tapeOf([pick(0), pick(1), pick(2)], 'root')];
+              const bases = new Map<string, string>();
+              for (const [i, fork] of forks.entries()) {
+                const base = tapes[fork.base % tapes.length] as Tape;
+                const kept = base.events.slice(0, fork.keep % (base.events.length + 1));
+                const tape = tapeOf([...kept, ...fork.own.map(pick)], `fork${i}`);
+                tapes.push(tape);
+                bases.set(tape.id, base.id);
+              }
+              for (const tape of tapes) {
+                const base = bases.get(tape.id);
+                await store.save(tape, base === undefined ? {} : { base });
+              }
+              const blobs = (await store.verify()).blobsChecked;
+              const order = tapes
+                .map((tape, i) => ({ tape, priority: priorities[i % priorities.length] as number }))
+                .sort((x, y) => x.priority - y.priority)
+                .map(({ tape }) => tape);
+              let removed = 0;
+              for (const [done, tape] of order.entries()) {
+                removed += (await store.delete(tape.id)).blobsRemoved;
+                for (const left of order.slice(done + 1)) {
+                  const back = await store.load(left.id);
+                  expect(back.fingerprint).toBe(left.fingerprint);
+                  expect(comparable(back.events)).toEqual(comparable(left.events));
+                }
+                expect((await store.verify()).ok).toBe(true);
+              }
+              expect(removed).toBe(blobs);
+              expect((await store.verify()).blobsChecked).toBe(0);
+            } finally {
+              await store.close();
+            }
+          },
+        ),
+        { numRuns },
+      );
+    });
   });
 }
 

@@ -41,6 +41,18 @@ export interface DeleteResult {
   readonly blobsRemoved: number;
 }
 
+/** How a store saves a whole tape. */
+export interface SaveTapeOptions {
+  /**
+   * The id of a tape this one continues — a fork's parent: the events the two tapes begin with
+   * alike may be kept once, the saved tape referring to the base's (the SQLite store does so; the
+   * memory store ignores the hint). Nothing about the saved tape depends on it: it loads,
+   * verifies and fingerprints the same, and deleting the base keeps it whole. A base the store
+   * does not hold, or one that begins differently, only saves nothing.
+   */
+  readonly base?: string;
+}
+
 /** How a store records a tape. */
 export interface RecordTapeOptions extends CreateTapeOptions {
   /**
@@ -98,7 +110,7 @@ export interface TapeStore {
    * Saves a whole tape. The same tape again is a no-op (`created: false`); different content
    * under a run id the store holds is refused with TAPE_ID_CONFLICT.
    */
-  save(tape: Tape): Awaitable<SaveResult>;
+  save(tape: Tape, options?: SaveTapeOptions): Awaitable<SaveResult>;
   /**
    * Removes a tape, and every blob no other tape refers to, in one atomic step. A recorder still
    * appending to it is refused from then on.
