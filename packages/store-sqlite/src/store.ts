@@ -138,18 +138,10 @@ export class SqliteTapeStore implements TapeStore {
         throw this.#refusals.differentContent(tape.id, stored, fingerprint);
       }
       this.#insertTape(tape.id, tape, tape.complete ? 'complete' : 'recording', tape.events.length);
-      const events = [...encodedEventsOf(tape)];
-      const shared = this.#shared(tape.id, base, events);
-      if (shared === 0) {
-        for (const event of events) this.#writeEvent(tape.id, event);
+      if (base === undefined) {
+        for (const event of encodedEventsOf(tape)) this.#writeEvent(tape.id, event);
       } else {
-        this.#statements.bases().insertBase.run(tape.id, base as string, shared);
-        for (const event of events.slice(shared)) {
-          this.#writeEvent(tape.id, event);
-          // A blob first named in the shared part is stored already, but only referred to by
-          // the base: the tape must refer to every blob its own rows name, to outlive the base.
-          referBlobsOf(this.#statements, tape.id, event.record);
-        }
+        this.#writeOnBase(tape.id, base, [...encodedEventsOf(tape)]);
       }
       return { id: tape.id, fingerprint, created: true };
     });
@@ -329,12 +321,21 @@ export class SqliteTapeStore implements TapeStore {
     });
   }
 
-  /** How many of `events` the store keeps already as tape `base`'s first events (0 without one). */
-  #shared(id: string, base: string | undefined, events: readonly EncodedTapeEvent[]): number {
-    if (base === undefined || base === id) return 0;
-    const row = this.#statements.tapeById.get(base);
-    if (row === undefined) return 0;
-    return sharedPrefix(this.#statements, base, row.event_count, events);
+  /**
+   * Writes a new tape's events on `base`: rows only for those after the ones the base begins
+   * with alike (all of them when it shares none, or the store holds no such tape).
+   */
+  #writeOnBase(id: string, base: string, events: readonly EncodedTapeEvent[]): void {
+    const s = this.#statements;
+    const baseRow = base === id ? undefined : s.tapeById.get(base);
+    const shared = baseRow === undefined ? 0 : sharedPrefix(s, base, baseRow.event_count, events);
+    if (shared > 0) s.bases().insertBase.run(id, base, shared);
+    for (const event of events.slice(shared)) {
+      this.#writeEvent(id, event);
+      // A blob first named in the shared part is stored already, but only referred to by the
+      // base: the tape must refer to every blob its own rows name, to outlive the base.
+      if (shared > 0) referBlobsOf(s, id, event.record);
+    }
   }
 
   /**
