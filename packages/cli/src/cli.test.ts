@@ -12,6 +12,8 @@ const COMMANDS = [
   'audit verify',
   'export',
   'proxy',
+  'fork',
+  'branches',
   'rm',
   'gc',
   'stats',

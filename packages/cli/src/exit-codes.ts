@@ -24,6 +24,9 @@ const PROBLEM_CODES: ReadonlySet<string> = new Set([
   'EXPORT_OTLP_REJECTED',
   'EXPORT_OTLP_UNREACHABLE',
   'EXPORT_WRITE_FAILED',
+  'CLI_AGENT_FAILED',
+  'FORK_DRIFT',
+  'FORK_PARENT_DAMAGED',
 ]);
 
 export function exitCodeOf(code: string): ExitCode {

@@ -4,10 +4,12 @@
  */
 
 import { auditCommand } from './audit.js';
+import { branchesCommand } from './branches.js';
 import type { CliCommand } from './command.js';
 import { diffCommand } from './diff.js';
 import { dumpCommand } from './dump.js';
 import { exportCommand } from './export.js';
+import { forkCommand } from './fork.js';
 import { gcCommand } from './gc.js';
 import { loadCommand } from './load.js';
 import { lsCommand } from './ls.js';
@@ -26,6 +28,8 @@ export const COMMANDS: readonly CliCommand[] = [
   verifyCommand,
   auditCommand,
   exportCommand,
+  forkCommand,
+  branchesCommand,
   proxyCommand,
   rmCommand,
   gcCommand,
