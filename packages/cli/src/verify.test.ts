@@ -136,8 +136,9 @@ describe('trace rm, gc, stats', () => {
     expect(trace(['rm', path, 'fixture', 'nope']).status).toBe(2);
     expect(JSON.parse(trace(['ls', path, '--json']).stdout)).toHaveLength(1);
     const run = trace(['rm', path, 'fixture']);
-    // Two request bodies, one whole response body and seven stream chunks: ten distinct blobs.
-    expect(run.stdout).toBe('deleted fixture (10 blobs freed)\n');
+    // Two request bodies, one whole response body, and two streams each kept as one blob (store
+    // format 6; their seven chunks were seven blobs before): five blobs.
+    expect(run.stdout).toBe('deleted fixture (5 blobs freed)\n');
     expect(trace(['ls', path]).stdout).toBe('no tapes\n');
   });
 

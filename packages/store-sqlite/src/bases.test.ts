@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Tape, TapeError, type TapeEvent } from '@trace/tape';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { storePath, tempDir } from './__tests__/helpers.js';
+import { fixtureCopy, storePath, tempDir } from './__tests__/helpers.js';
 import { openSqliteStore, type SqliteTapeStore } from './index.js';
 import { migrate } from './sqlite/schema.js';
 
@@ -216,13 +216,10 @@ describe('a tape saved on a base', () => {
   });
 });
 
-describe('format 5', () => {
+describe('upgrading to format 5 and on', () => {
   /** A real version-4 file: the v4 schema, then the rows a v4 writer wrote. */
   function version4File(): string {
-    const current = storePath(dir);
-    const writer = openSqliteStore(current);
-    writer.save(run('parent', 4));
-    writer.close();
+    const current = fixtureCopy(dir, 'v5-parent4');
     const folder = join(dir, `v4-${process.pid}-${Math.random().toString(16).slice(2)}`);
     mkdirSync(folder);
     const path = join(folder, 'old.tape.db');
@@ -255,15 +252,21 @@ describe('format 5', () => {
     expect(layout(path).bases).toEqual([{ tape_id: 'child', base_id: 'parent', events: 2 }]);
   });
 
-  it('a reader opened on a version-4 file sees the forks a writer saves after upgrading it', () => {
+  it('a reader opened read-only on a version-4 file reads it as it was when opened', () => {
     const path = version4File();
     const reader = openSqliteStore(path, { readonly: true });
     expect(reader.list().map((tape) => tape.id)).toEqual(['parent']);
+    // A writer upgrades the file meanwhile and saves a fork on the parent.
     const writer = openSqliteStore(path);
     const child = fork('child', run('parent', 4), 3);
     writer.save(child, { base: 'parent' });
     writer.close();
-    expect(reader.load('child').fingerprint).toBe(child.fingerprint);
+    // The reader holds an upgraded copy made at its open: the parent whole, the fork not yet.
+    expect(reader.load('parent').fingerprint).toBe(run('parent', 4).fingerprint);
+    expect(reader.has('child')).toBe(false);
     reader.close();
+    const again = openSqliteStore(path, { readonly: true });
+    expect(again.load('child').fingerprint).toBe(child.fingerprint);
+    again.close();
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Tape, TapeError, type TapeErrorCode, type TapeEvent } from '@trace/tape';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { storePath, tempDir } from './__tests__/helpers.js';
+import { fixtureCopy, storePath, tempDir } from './__tests__/helpers.js';
 import { loadTape, openSqliteStore, saveTape, verifyTape } from './index.js';
 import { migrate, SCHEMA_VERSION } from './sqlite/schema.js';
 
@@ -531,8 +531,7 @@ describe('invalid events', () => {
 describe('upgrades', () => {
   it('a version-1 file is upgraded on open, with its counts filled in', () => {
     const path = storePath(dir);
-    const current = storePath(dir);
-    saveTape(current, sampleTape());
+    const current = fixtureCopy(dir, 'v5-run-1');
     // Build a real version-1 file: the v1 schema, then the rows a v1 writer would have written.
     const db = new Database(path);
     migrate(db, 0, 1);
@@ -557,11 +556,7 @@ describe('upgrades', () => {
   });
 
   it('a version-2 file is upgraded on open, its blob references filled in from the records', () => {
-    const current = storePath(dir);
-    const store = openSqliteStore(current);
-    store.save(sampleTape('a', 5));
-    store.save(sampleTape('b', 7));
-    store.close();
+    const current = fixtureCopy(dir, 'v5-a5-b7');
     const path = storePath(dir);
     const db = new Database(path);
     migrate(db, 0, 2);
@@ -585,9 +580,8 @@ describe('upgrades', () => {
     upgraded.close();
   });
 
-  it('a version-3 file reads read-only as it is, byte for byte, and rises to 5 on a writable open', () => {
-    const current = storePath(dir);
-    saveTape(current, sampleTape('a', 3));
+  it('a version-3 file reads read-only, byte for byte unchanged, and rises to 6 on a writable open', () => {
+    const current = fixtureCopy(dir, 'v5-a3');
     // A real version-3 file in a folder of its own: the v3 schema, then the rows a v3 writer wrote.
     const folder = join(dir, `v3-${process.pid}`);
     mkdirSync(folder);
@@ -601,11 +595,10 @@ describe('upgrades', () => {
       INSERT INTO tape_blobs SELECT * FROM src.tape_blobs;
       DETACH DATABASE src;`);
     expect(db.pragma('user_version', { simple: true })).toBe(3);
-    const schemaAt3 = db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all();
     db.close();
     const before = readFileSync(path);
 
-    // Read-only: read, listed and verified as it is, and not written to at all.
+    // Read-only: read (through an upgraded copy in memory), listed and verified; not written to.
     expect(loadTape(path, 'a').fingerprint).toBe(sampleTape('a', 3).fingerprint);
     expect(verifyTape(path)).toMatchObject({ ok: true, blobsChecked: 6 });
     const reader = openSqliteStore(path, { readonly: true });
@@ -615,7 +608,7 @@ describe('upgrades', () => {
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(readdirSync(folder)).toEqual(['old.tape.db']);
 
-    // Writable: step 4 changes no table (records may now carry a trailer); step 5 adds the bases.
+    // Writable: upgraded in place (4 marks the trailer, 5 adds the bases, 6 keeps blobs in chunks).
     const store = openSqliteStore(path);
     const withTrailer = Tape.create({ id: 'trailer' });
     withTrailer.append({
@@ -627,15 +620,21 @@ describe('upgrades', () => {
     expect(store.load('a').fingerprint).toBe(sampleTape('a', 3).fingerprint);
     store.close();
     const after = new Database(path, { readonly: true });
-    expect(after.pragma('user_version', { simple: true })).toBe(5);
-    expect(SCHEMA_VERSION).toBe(5);
-    const schemaAt5 = after
-      .prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name')
-      .all() as { name: string }[];
-    expect(schemaAt5.filter((entry) => !entry.name.startsWith('tape_bases'))).toEqual(schemaAt3);
-    expect(
-      schemaAt5.map((entry) => entry.name).filter((name) => name.includes('tape_bases')),
-    ).toEqual(['tape_bases', 'tape_bases_by_base']);
+    expect(after.pragma('user_version', { simple: true })).toBe(6);
+    expect(SCHEMA_VERSION).toBe(6);
+    const tables = after
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all();
+    expect(tables).toEqual([
+      'blobs',
+      'chunks',
+      'events',
+      'tape_bases',
+      'tape_blobs',
+      'tapes',
+      'trace_meta',
+    ]);
     after.close();
     const back = loadTape(path, 'trailer');
     expect(back.fingerprint).toBe(withTrailer.fingerprint);

@@ -11,6 +11,7 @@ import {
   type TapeVerifyReport,
 } from '@trace/tape';
 import {
+  blobLayoutOf,
   type EncodedTapeEvent,
   encodedEventsOf,
   readMetadata,
@@ -31,9 +32,22 @@ import {
   sharedDigestsOf,
   sharedPrefix,
 } from './sqlite/bases.js';
+import {
+  asBuffer,
+  BlobStore,
+  bytesOfBlob,
+  ChunkCache,
+  ChunkMemo,
+  type ReadBlob,
+} from './sqlite/blob-store.js';
 import { guard, openConnection, type SqliteDurability } from './sqlite/connection.js';
 import { foldLog } from './sqlite/fold.js';
-import { prepareStatements, type StoreStatements, type TapeRow } from './sqlite/statements.js';
+import {
+  type EventRow,
+  prepareStatements,
+  type StoreStatements,
+  type TapeRow,
+} from './sqlite/statements.js';
 
 export interface SqliteStoreOptions {
   /** Open for reading only. Default false. */
@@ -70,9 +84,12 @@ export class SqliteTapeStore implements TapeStore {
   readonly readonly: boolean;
   readonly #db: Database.Database;
   readonly #statements: StoreStatements;
+  readonly #blobs: BlobStore;
   readonly #refusals: StoreRefusals;
   /** The transaction every append runs, made once: a recording runs it for every event. */
-  readonly #appendTx: Database.Transaction<(id: string, event: EncodedTapeEvent) => void>;
+  readonly #appendTx: Database.Transaction<
+    (id: string, event: EncodedTapeEvent, memo: ChunkMemo) => void
+  >;
   #closed = false;
 
   /** @internal Use `openSqliteStore`. */
@@ -83,12 +100,13 @@ export class SqliteTapeStore implements TapeStore {
     this.#refusals = new StoreRefusals(path, { path });
     try {
       this.#statements = guard(path, () => prepareStatements(db));
+      this.#blobs = guard(path, () => new BlobStore(db));
     } catch (error) {
       db.close();
       throw error;
     }
-    this.#appendTx = db.transaction((id: string, event: EncodedTapeEvent) =>
-      this.#append(id, event),
+    this.#appendTx = db.transaction((id: string, event: EncodedTapeEvent, memo: ChunkMemo) =>
+      this.#append(id, event, memo),
     );
   }
 
@@ -138,10 +156,12 @@ export class SqliteTapeStore implements TapeStore {
         throw this.#refusals.differentContent(tape.id, stored, fingerprint);
       }
       this.#insertTape(tape.id, tape, tape.complete ? 'complete' : 'recording', tape.events.length);
+      // One transaction: a chunk staged here is good for the whole save.
+      const memo = new ChunkMemo();
       if (base === undefined) {
-        for (const event of encodedEventsOf(tape)) this.#writeEvent(tape.id, event);
+        for (const event of encodedEventsOf(tape)) this.#writeEvent(tape.id, event, memo);
       } else {
-        this.#writeOnBase(tape.id, base, [...encodedEventsOf(tape)]);
+        this.#writeOnBase(tape.id, base, [...encodedEventsOf(tape)], memo);
       }
       return { id: tape.id, fingerprint, created: true };
     });
@@ -170,10 +190,14 @@ export class SqliteTapeStore implements TapeStore {
         },
         this.#refusals,
       );
-      reader.addBlobs(s.blobsOfTape.all(row.id));
+      const rows = eventsOf(s, row.id);
+      const blobs = this.#blobs.ofTape(row.id);
+      const streams = new Set(rows.map((event) => event.stream));
+      reader.addBlobs(blobs.filter((blob) => !streams.has(blob.id)).map((blob) => blob.parts));
+      reader.addBlobs(this.#streamParts(rows, blobs));
       // A blob the reference index lacks — or one a base's events name — is looked up by
       // digest: the index speeds reading, it does not decide what a tape holds.
-      return reader.read(eventsOf(s, row.id), (digest) => s.blobByDigest.get(digest));
+      return reader.read(rows, (digest) => this.#blobs.byDigest(digest));
     });
   }
 
@@ -215,6 +239,7 @@ export class SqliteTapeStore implements TapeStore {
     const s = this.#statements;
     const only = id === undefined ? undefined : validRunId(id);
     return this.#read(() => {
+      const cache = new ChunkCache();
       const structure = (this.#db.pragma('integrity_check') as { integrity_check: string }[])
         .map((row) => row.integrity_check)
         .filter((line) => line !== 'ok');
@@ -222,7 +247,8 @@ export class SqliteTapeStore implements TapeStore {
       return verifyStoredTapes({
         location: this.path,
         structure,
-        blobs: storedBlobs(s),
+        chunks: this.#blobs.chunks(cache),
+        blobs: storedBlobs(s, this.#blobs, cache),
         tapes: rows
           .filter((row) => row !== undefined)
           .map((row) => ({
@@ -243,8 +269,11 @@ export class SqliteTapeStore implements TapeStore {
             // Statements are run only when the walk reaches this tape: one query at a time.
             records: { [Symbol.iterator]: () => iterateEventsOf(s, row.id) },
             // The blobs of the events it shares with its base are the base's to refer to.
+            // A stream kept whole is indexed as one blob: the chunks its record names are in it.
             references: function* () {
               yield* s.referencesOfTape.iterate(row.id);
+              for (const record of s.indexedStreamRecordsOf.iterate(row.id))
+                yield* streamDigestsOf(record);
               yield* sharedDigestsOf(s, row.id);
             },
           })),
@@ -280,12 +309,18 @@ export class SqliteTapeStore implements TapeStore {
   }
 
   /** @internal Appends one event of a recording, all or nothing. */
-  appendEvent(id: string, event: EncodedTapeEvent): void {
-    guard(this.path, () => this.#appendTx.immediate(id, event));
+  appendEvent(id: string, event: EncodedTapeEvent, memo: ChunkMemo): void {
+    try {
+      guard(this.path, () => this.#appendTx.immediate(id, event, memo));
+    } catch (error) {
+      memo.discard();
+      throw error;
+    }
+    memo.commit();
   }
 
   /** One append: the tape's new head, then the event. Run in `#appendTx`. */
-  #append(id: string, event: EncodedTapeEvent): void {
+  #append(id: string, event: EncodedTapeEvent, memo: ChunkMemo): void {
     // The head first: it moves only if the tape is still there, recording, at this event.
     const { draw, exchange, annotation } = event.counts;
     const moved = this.#statements.updateHead.run(
@@ -298,7 +333,7 @@ export class SqliteTapeStore implements TapeStore {
       event.seq,
     );
     if (moved.changes !== 1) throw this.#refusals.deletedWhileRecording(id);
-    this.#writeEvent(id, event);
+    this.#writeEvent(id, event, memo);
   }
 
   /**
@@ -325,16 +360,21 @@ export class SqliteTapeStore implements TapeStore {
    * Writes a new tape's events on `base`: rows only for those after the ones the base begins
    * with alike (all of them when it shares none, or the store holds no such tape).
    */
-  #writeOnBase(id: string, base: string, events: readonly EncodedTapeEvent[]): void {
+  #writeOnBase(
+    id: string,
+    base: string,
+    events: readonly EncodedTapeEvent[],
+    memo: ChunkMemo,
+  ): void {
     const s = this.#statements;
     const baseRow = base === id ? undefined : s.tapeById.get(base);
     const shared = baseRow === undefined ? 0 : sharedPrefix(s, base, baseRow.event_count, events);
-    if (shared > 0) s.bases().insertBase.run(id, base, shared);
+    if (shared > 0) s.insertBase.run(id, base, shared);
     for (const event of events.slice(shared)) {
-      this.#writeEvent(id, event);
+      const stream = this.#writeEvent(id, event, memo);
       // A blob first named in the shared part is stored already, but only referred to by the
       // base: the tape must refer to every blob its own rows name, to outlive the base.
-      if (shared > 0) referBlobsOf(s, id, event.record);
+      if (shared > 0) referBlobsOf(s, id, event.record, stream);
     }
   }
 
@@ -345,8 +385,8 @@ export class SqliteTapeStore implements TapeStore {
   #deleteTape(id: string): number {
     const s = this.#statements;
     detachDependents(s, id);
-    s.bases().deleteBase.run(id);
-    const blobsRemoved = s.deleteOwnBlobs.run({ id }).changes;
+    s.deleteBase.run(id);
+    const blobsRemoved = this.#blobs.removeUnshared(id);
     s.deleteReferences.run(id);
     s.deleteEvents.run(id);
     s.deleteTape.run(id);
@@ -368,16 +408,52 @@ export class SqliteTapeStore implements TapeStore {
     );
   }
 
-  /** An event's new blobs, the tape's references to them, and its record. */
-  #writeEvent(id: string, event: EncodedTapeEvent): void {
+  /**
+   * An event's new blobs, the tape's references to them, and its record. A streamed body's
+   * chunks are kept together, as one blob, not a blob per chunk; returns that blob's id.
+   */
+  #writeEvent(id: string, event: EncodedTapeEvent, memo: ChunkMemo): number | null {
     const s = this.#statements;
     for (const blob of event.newBlobs) {
-      const inserted = s.insertBlob.run(blob.digest, asBuffer(blob.bytes));
-      // A new blob's id is the row just inserted; one the store held already is found by digest.
-      if (inserted.changes === 1) s.insertReferenceById.run(id, inserted.lastInsertRowid);
-      else s.insertReference.run(id, blob.digest);
+      if (blob.stream === true) continue;
+      s.insertReferenceById.run(id, this.#blobs.put(blob.bytes, blob.digest, memo));
     }
-    s.insertEvent.run(id, event.seq, event.type, asBuffer(event.record), event.head);
+    let stream: number | null = null;
+    if (event.stream !== undefined) {
+      stream = this.#blobs.put(Buffer.concat(event.stream), undefined, memo);
+      s.insertReferenceById.run(id, stream);
+    }
+    s.insertEvent.run(id, event.seq, event.type, asBuffer(event.record), event.head, stream);
+    return stream;
+  }
+
+  /**
+   * The chunks of every stream the rows name, cut from the blob each stream is kept in by the
+   * sizes its record gives, once each: the reader hashes each under the digest it is found by.
+   */
+  #streamParts(rows: readonly EventRow[], blobs: readonly ReadBlob[]): Uint8Array[] {
+    const streamIds = new Set(rows.map((row) => row.stream));
+    const byId = new Map<number, Uint8Array>();
+    for (const blob of blobs) if (streamIds.has(blob.id)) byId.set(blob.id, bytesOfBlob(blob));
+    const parts: Uint8Array[] = [];
+    const seen = new Set<string>();
+    for (const row of rows) {
+      if (row.stream === null) continue;
+      let bytes = byId.get(row.stream);
+      if (bytes === undefined) {
+        // A stream of a base's events: its blob is the base's to refer to.
+        const blob = this.#blobs.byId(row.stream);
+        bytes = blob === undefined ? new Uint8Array(0) : bytesOfBlob(blob);
+        byId.set(row.stream, bytes);
+      }
+      for (const part of partsOf(row.record, bytes)) {
+        const key = part.digest.toString('latin1');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        parts.push(part.bytes);
+      }
+    }
+    return parts;
   }
 
   #onlyId(): string {
@@ -419,6 +495,7 @@ export class SqliteTapeStore implements TapeStore {
 /** Appends to a tape of an `SqliteTapeStore`: each append is one transaction. */
 export class SqliteTapeRecorder extends SyncTapeRecorder {
   readonly #store: SqliteTapeStore;
+  readonly #memo = new ChunkMemo();
   /** The id the rows are written under: `id`, or a staging id while re-recording it. */
   readonly #storedAs: string;
 
@@ -434,7 +511,7 @@ export class SqliteTapeRecorder extends SyncTapeRecorder {
   }
 
   protected write(event: EncodedTapeEvent): void {
-    this.#store.appendEvent(this.#storedAs, event);
+    this.#store.appendEvent(this.#storedAs, event, this.#memo);
   }
 
   protected writeFinish(): void {
@@ -442,9 +519,58 @@ export class SqliteTapeRecorder extends SyncTapeRecorder {
   }
 }
 
-/** Every blob of the store, streamed. */
-function* storedBlobs(s: StoreStatements): Generator<StoredBlob> {
-  for (const blob of s.allBlobs.iterate()) yield { digest: blob.digest, bytes: blob.data };
+/**
+ * Every blob of the store, streamed, reassembled; after a blob a stream is kept in, the chunks
+ * its records cut it into, each checked under the digest its record names.
+ */
+function* storedBlobs(
+  s: StoreStatements,
+  blobs: BlobStore,
+  cache: ChunkCache,
+): Generator<StoredBlob> {
+  for (const read of blobs.all(cache)) {
+    const blob = { id: read.id, digest: read.digest, bytes: bytesOfBlob(read) };
+    yield { digest: blob.digest, bytes: blob.bytes };
+    const seen = new Set<string>();
+    for (const record of s.recordsOfStream.iterate(blob.id)) {
+      for (const part of partsOf(record, blob.bytes)) {
+        const key = part.digest.toString('latin1');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        yield { digest: part.digest, bytes: part.bytes, partOf: blob.digest };
+      }
+    }
+  }
+}
+
+/**
+ * The chunks of the stream `record` names, cut from `bytes` by their sizes (a record that cannot
+ * be read, or sizes past the end, give what there is: the reader or `verify` finds the rest missing).
+ */
+function partsOf(record: Uint8Array, bytes: Uint8Array): { digest: Buffer; bytes: Uint8Array }[] {
+  let layout: ReturnType<typeof blobLayoutOf>;
+  try {
+    layout = blobLayoutOf(record);
+  } catch {
+    return [];
+  }
+  const parts: { digest: Buffer; bytes: Uint8Array }[] = [];
+  let at = 0;
+  for (const chunk of layout.stream ?? []) {
+    if (at + chunk.size > bytes.length) break;
+    parts.push({ digest: chunk.digest, bytes: bytes.subarray(at, at + chunk.size) });
+    at += chunk.size;
+  }
+  return parts;
+}
+
+/** The digests of the stream chunks `record` names (none for a record that cannot be read). */
+function streamDigestsOf(record: Uint8Array): Buffer[] {
+  try {
+    return (blobLayoutOf(record).stream ?? []).map((chunk) => chunk.digest);
+  } catch {
+    return [];
+  }
 }
 
 function summaryOf(row: TapeRow): TapeSummary {
@@ -460,9 +586,4 @@ function summaryOf(row: TapeRow): TapeSummary {
     },
     fingerprint: toHex(row.head),
   };
-}
-
-/** A Buffer over the same memory, without a copy: what better-sqlite3 binds as a BLOB. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -5,7 +5,7 @@
  * blobs while proving them (`TapeReader`), verification (`verifyStoredTapes`), and the wording
  * of every refusal (`StoreRefusals`). Run `@trace/tape/conformance` against the result.
  */
-export { type BlobLookup, blobDigestsOf } from './decoding.js';
+export { type BlobLookup, type BlobShape, blobDigestsOf, blobLayoutOf } from './decoding.js';
 export type { BlobRef } from './encoding.js';
 export { type EncodedTapeEvent, encodedEventsOf, TapeChain } from './store/chain.js';
 export { readMetadata } from './store/metadata.js';
@@ -13,6 +13,7 @@ export { TapeReader } from './store/reader.js';
 export { StoreRefusals, stagingId } from './store/refusals.js';
 export type {
   StoredBlob,
+  StoredChunk,
   StoredEventRecord,
   StoredTapeHeader,
   StoredTapeState,

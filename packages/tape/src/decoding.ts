@@ -141,6 +141,38 @@ export function decodeWith(record: Uint8Array, blobs: BlobResolver): TapeEvent {
 }
 
 /** The digests a record refers to, in order of reference (repeats included). */
+/** A blob as a record names it: its digest and size. */
+export interface BlobShape {
+  readonly digest: Buffer;
+  readonly size: number;
+}
+
+/**
+ * The blobs a record names, told apart: its bodies (a request's, a whole response's), and the
+ * chunks of its streamed response body in order (absent when it has none).
+ */
+export function blobLayoutOf(record: Uint8Array): {
+  readonly bodies: readonly BlobShape[];
+  readonly stream: readonly BlobShape[] | undefined;
+} {
+  const bodies: BlobShape[] = [];
+  let stream: BlobShape[] | undefined;
+  const empty = new Uint8Array(0);
+  decodeWith(record, {
+    bytes(digest, size) {
+      bodies.push({ digest: Buffer.from(digest), size });
+      return empty;
+    },
+    stream(refs, end) {
+      stream = [];
+      for (let i = 0; i < refs.count; i++)
+        stream.push({ digest: Buffer.from(refs.digest(i)), size: refs.size(i) });
+      return { kind: 'stream', chunks: [], end };
+    },
+  });
+  return { bodies, stream };
+}
+
 export function blobDigestsOf(record: Uint8Array): Buffer[] {
   const digests: Buffer[] = [];
   const empty = new Uint8Array(0);

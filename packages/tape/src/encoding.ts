@@ -44,6 +44,8 @@ import {
 export interface BlobRef {
   readonly digest: Buffer;
   readonly bytes: Uint8Array;
+  /** True for a chunk of a streamed response body (a store may keep a stream's chunks together). */
+  readonly stream?: true;
 }
 
 export interface EncodedEvent {
@@ -289,7 +291,10 @@ function encodeBody(
     const path = `event.response.body.chunks[${i}]`;
     if (!isObject(chunk)) invalid(path, 'must be an object');
     const offsetMs = offset(w, chunk.offsetMs, `${path}.offsetMs`);
-    return Object.freeze({ offsetMs, bytes: blob(w, blobs, chunk.bytes, `${path}.bytes`) });
+    return Object.freeze({
+      offsetMs,
+      bytes: blob(w, blobs, chunk.bytes, `${path}.bytes`, true),
+    });
   });
   Object.freeze(chunks);
   return Object.freeze({ kind: 'stream', chunks, end: encodeEnd(w, body.end) });
@@ -375,14 +380,20 @@ function json(w: RecordWriter, value: unknown, path: string) {
   return deepFreeze(parseJson(text));
 }
 
-function blob(w: RecordWriter, blobs: BlobSink, value: unknown, path: string): Uint8Array {
+function blob(
+  w: RecordWriter,
+  blobs: BlobSink,
+  value: unknown,
+  path: string,
+  stream = false,
+): Uint8Array {
   if (!(value instanceof Uint8Array)) invalid(path, `must be a Uint8Array, not ${describe(value)}`);
   const bytes = blobs.copyBytes ? new Uint8Array(value) : plainBytes(value);
   if (!blobs.digests) return bytes;
   const digest = sha256(bytes);
   w.u64(bytes.length);
   w.raw(digest);
-  blobs.refs.push({ digest, bytes });
+  blobs.refs.push(stream ? { digest, bytes, stream } : { digest, bytes });
   return bytes;
 }
 

@@ -13,10 +13,11 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * Builds `packages` (name → the @trace packages it imports, in build order) at `commit`; `links`
- * maps a package to more dependencies (name → folder) to link in. Returns the folder, or
- * undefined (the reason said) when history is unavailable or the build fails.
+ * maps a package to more dependencies (name → folder) to link in; `entries` maps a package to the
+ * entry points to build besides `src/index.ts` (a subpath export such as `src/backend.ts`).
+ * Returns the folder, or undefined (the reason said) when history is unavailable or the build fails.
  */
-export function buildAt(commit, packages, { links = {}, say = console.log } = {}) {
+export function buildAt(commit, packages, { links = {}, entries = {}, say = console.log } = {}) {
   try {
     execFileSync('git', ['-C', root, 'rev-parse', '--verify', `${commit}^{commit}`], {
       stdio: 'pipe',
@@ -46,7 +47,8 @@ export function buildAt(commit, packages, { links = {}, say = console.log } = {}
     for (const dep of deps) link(name, `@trace/${dep}`, join(folder, dep));
     for (const [dependency, target] of Object.entries(links[name] ?? {}))
       link(name, dependency, target);
-    execFileSync(tsup, ['src/index.ts', '--format', 'esm', '--target', 'node20', '--no-config'], {
+    const sources = ['src/index.ts', ...(entries[name] ?? [])];
+    execFileSync(tsup, [...sources, '--format', 'esm', '--target', 'node20', '--no-config'], {
       cwd: join(folder, name),
       stdio: 'pipe',
     });

@@ -50,6 +50,8 @@ export function describeProblem(problem: TapeVerifyProblem): string {
   switch (problem.kind) {
     case 'blob-tampered':
       return `blob ${problem.digest.slice(0, 12)} no longer hashes to its digest (used by ${problem.referencedBy.map((ref) => `${ref.tapeId}#${ref.seq}`).join(', ') || 'no tape'})`;
+    case 'chunk-tampered':
+      return `chunk ${problem.digest.slice(0, 12)} no longer hashes to its digest: ${plural(problem.blobs.length, 'blob')} made from it (${problem.blobs.map((digest) => digest.slice(0, 12)).join(', ')}), used by ${problem.referencedBy.map((ref) => `${ref.tapeId}#${ref.seq}`).join(', ') || 'no tape'}`;
     case 'blob-missing':
       return `tape ${problem.tapeId} event ${problem.seq} refers to blob ${problem.digest.slice(0, 12)}, which the store does not hold`;
     case 'event-tampered':

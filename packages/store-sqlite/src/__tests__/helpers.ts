@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -15,4 +15,14 @@ let counter = 0;
 export function storePath(dir: string): string {
   counter++;
   return join(dir, `t${process.pid}-${counter}.tape.db`);
+}
+
+/**
+ * A copy, in `dir`, of a committed store written by an older release (see
+ * fixtures/make-v5-fixtures.mjs): tests may change the copy, never the fixture.
+ */
+export function fixtureCopy(dir: string, name: string): string {
+  const path = storePath(dir);
+  copyFileSync(new URL(`./fixtures/${name}.tape.db`, import.meta.url), path);
+  return path;
 }

@@ -8,7 +8,7 @@
  * two tapes whose heads agree at i agree on every event up to i, and the longest shared prefix is
  * found by a binary search over heads.
  */
-import { blobDigestsOf, type EncodedTapeEvent } from '@trace/tape/backend';
+import { blobDigestsOf, blobLayoutOf, type EncodedTapeEvent } from '@trace/tape/backend';
 import type { EventRow, StoreStatements } from './statements.js';
 
 /** Seqs `from <= seq < to` of a tape, kept in the rows of tape `owner`. */
@@ -108,8 +108,7 @@ export function sharedPrefix(
  * blobs outlive `id`), and it moves onto `id`'s own base for the part `id` shared from there.
  */
 export function detachDependents(s: StoreStatements, id: string): void {
-  const writes = s.bases();
-  const dependents = writes.dependentsOf.all(id);
+  const dependents = s.dependentsOf.all(id);
   if (dependents.length === 0) return;
   const own = s.baseOf(id);
   const ownFrom = own?.events ?? 0;
@@ -118,16 +117,25 @@ export function detachDependents(s: StoreStatements, id: string): void {
       const range = { from: id, to: dependent.tape_id, lo: ownFrom, hi: dependent.events };
       s.copyEvents.run(range);
       for (const row of s.eventsInRange.all(id, range.lo, range.hi))
-        referBlobsOf(s, dependent.tape_id, row.record);
+        referBlobsOf(s, dependent.tape_id, row.record, row.stream);
     }
     const stillShared = Math.min(dependent.events, ownFrom);
     if (own !== undefined && stillShared > 0)
-      writes.setBase.run({ id: dependent.tape_id, base: own.base_id, events: stillShared });
-    else writes.deleteBase.run(dependent.tape_id);
+      s.setBase.run({ id: dependent.tape_id, base: own.base_id, events: stillShared });
+    else s.deleteBase.run(dependent.tape_id);
   }
 }
 
-/** Tape `id` refers to every blob `record` names (each already stored). */
-export function referBlobsOf(s: StoreStatements, id: string, record: Uint8Array): void {
-  for (const digest of blobDigestsOf(record)) s.insertReference.run(id, digest);
+/**
+ * Tape `id` refers to every blob a row of its own names (each already stored): the bodies its
+ * record names, and the blob its stream is kept in.
+ */
+export function referBlobsOf(
+  s: StoreStatements,
+  id: string,
+  record: Uint8Array,
+  stream: number | null,
+): void {
+  for (const body of blobLayoutOf(record).bodies) s.insertReference.run(id, body.digest);
+  if (stream !== null) s.insertReferenceById.run(id, stream);
 }

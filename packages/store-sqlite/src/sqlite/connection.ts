@@ -82,14 +82,20 @@ function openExisting(path: string, options: ConnectionOptions, empty: boolean):
     throw translateSqliteError(path, error);
   }
   try {
-    guard(path, () => {
+    const upgrade = guard(path, () => {
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
-      prepareSchema(db, path, options);
+      const pending = prepareSchema(db, path, options);
       if (!options.readonly) {
         if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
         db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
       }
+      return pending;
     });
+    if (upgrade !== undefined) {
+      const copy = guard(path, () => upgradedCopy(db, upgrade));
+      db.close();
+      return copy;
+    }
   } catch (error) {
     db.close();
     throw error;
@@ -98,17 +104,39 @@ function openExisting(path: string, options: ConnectionOptions, empty: boolean):
 }
 
 /**
+ * A read-only open of a file from an older format that cannot be read as it is: the file is
+ * copied into memory (one read transaction: a consistent snapshot), and the copy upgraded. The
+ * file is never written; the store reads the file as it was when opened.
+ */
+function upgradedCopy(db: Database.Database, from: number): Database.Database {
+  const copy = new Database(db.serialize());
+  try {
+    copy.transaction(() => migrate(copy, from))();
+    return copy;
+  } catch (error) {
+    copy.close();
+    throw error;
+  }
+}
+
+/**
  * Checks the file is a tape store this version reads, and upgrades an older one in place: every
  * pending migration in one IMMEDIATE transaction, the version read again under that write lock
  * (another process may have upgraded it meanwhile), so a file is upgraded whole, once. A
  * read-only open never writes: it reads an older file whose pending steps all leave it readable
- * as it is, and refuses one that needs an upgrade first.
+ * as it is; one from format 3 on that needs an upgrade is read through an upgraded copy in memory
+ * (the version returned is where that upgrade starts); one older still is refused.
  */
-function prepareSchema(db: Database.Database, path: string, options: ConnectionOptions): void {
+function prepareSchema(
+  db: Database.Database,
+  path: string,
+  options: ConnectionOptions,
+): number | undefined {
   const version = checkSchema(db, path, options);
-  if (version === SCHEMA_VERSION) return;
+  if (version === SCHEMA_VERSION) return undefined;
   if (options.readonly) {
-    if (readableWithoutUpgrade(version)) return;
+    if (readableWithoutUpgrade(version)) return undefined;
+    if (version >= UPGRADED_IN_MEMORY_FROM) return version;
     throw new TapeError(
       'TAPE_UPGRADE_NEEDS_WRITE',
       `${path} uses format version ${version}, which must be upgraded to ${SCHEMA_VERSION}: open it once without \`readonly\`.`,
@@ -119,7 +147,14 @@ function prepareSchema(db: Database.Database, path: string, options: ConnectionO
     const current = checkSchema(db, path, options);
     if (current < SCHEMA_VERSION) migrate(db, current);
   }).immediate();
+  return undefined;
 }
+
+/**
+ * The oldest format a read-only open upgrades in memory: the first with the reference index, the
+ * format of the first releases. Files older still are refused until opened once for writing.
+ */
+const UPGRADED_IN_MEMORY_FROM = 3;
 
 /** The file's format version (0 for a new, empty database); refuses what is not a tape store. */
 function checkSchema(db: Database.Database, path: string, options: ConnectionOptions): number {

@@ -3,8 +3,9 @@
  * version 0, so the upgrade path an older file takes is the same code every new file runs.
  * `PRAGMA application_id` marks the file as a tape store; `PRAGMA user_version` is its version.
  */
-import { blobDigestsOf } from '@trace/tape/backend';
+import { blobDigestsOf, blobLayoutOf } from '@trace/tape/backend';
 import type { Database } from 'better-sqlite3';
+import { BlobStore } from './blob-store.js';
 
 /** 'TRAC' in ASCII: tells a tape store apart from any other SQLite file. */
 export const APPLICATION_ID = 0x54524143;
@@ -127,9 +128,67 @@ const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX tape_bases_by_base ON tape_bases (base_id);
       `);
     },
-    // A file without the table has no tape on a base: a read-only open reads it as it is (the
-    // statements stand in for the missing table, see statements.ts).
+    // A file without the table has no tape on a base.
     readableWithout: true,
+  },
+  {
+    to: 6,
+    describe:
+      'blobs kept in chunks, each chunk once per store and compressed; a streamed body kept whole, not a blob per chunk',
+    up(db) {
+      db.exec(`
+        ALTER TABLE blobs RENAME TO blobs_v5;
+        CREATE TABLE blobs (
+          id INTEGER PRIMARY KEY,
+          digest BLOB NOT NULL UNIQUE CHECK (length(digest) = 32),
+          size INTEGER NOT NULL,
+          method INTEGER,
+          data BLOB
+        );
+        CREATE TABLE chunks (
+          id INTEGER PRIMARY KEY,
+          digest BLOB NOT NULL UNIQUE CHECK (length(digest) = 32),
+          size INTEGER NOT NULL,
+          method INTEGER NOT NULL,
+          data BLOB NOT NULL
+        );
+        ALTER TABLE events ADD COLUMN stream INTEGER;
+        CREATE INDEX events_by_stream ON events (stream) WHERE stream IS NOT NULL;
+        DELETE FROM tape_blobs;
+      `);
+      // Every blob again, from the records: bodies as blobs, each stream's chunks joined into
+      // one; the references rebuilt as a writer makes them (each tape, the blobs its rows name).
+      const blobs = new BlobStore(db);
+      const old = db
+        .prepare<[Uint8Array], Buffer>('SELECT data FROM blobs_v5 WHERE digest = ?')
+        .pluck();
+      const setStream = db.prepare('UPDATE events SET stream = ? WHERE tape_id = ? AND seq = ?');
+      const refer = db.prepare('INSERT OR IGNORE INTO tape_blobs (tape_id, blob_id) VALUES (?, ?)');
+      const rows = db
+        .prepare('SELECT tape_id, seq, record FROM events ORDER BY tape_id, seq')
+        .raw(true)
+        .all() as [string, number, Buffer][];
+      for (const [tapeId, seq, record] of rows) {
+        let layout: ReturnType<typeof blobLayoutOf>;
+        try {
+          layout = blobLayoutOf(record);
+        } catch {
+          continue; // a damaged record: the tape reads as damaged, and `verify` says where
+        }
+        for (const body of layout.bodies) {
+          const bytes = old.get(body.digest);
+          // A missing blob stays missing: reading the tape says so, as it did before.
+          if (bytes !== undefined) refer.run(tapeId, blobs.put(bytes, body.digest));
+        }
+        if (layout.stream === undefined) continue;
+        const parts = layout.stream.map((chunk) => old.get(chunk.digest));
+        if (parts.some((part) => part === undefined)) continue;
+        const stream = blobs.put(Buffer.concat(parts as Buffer[]));
+        setStream.run(stream, tapeId, seq);
+        refer.run(tapeId, stream);
+      }
+      db.exec('DROP TABLE blobs_v5;');
+    },
   },
 ];
 

@@ -201,6 +201,8 @@ export class MemoryTapeStore implements TapeStore {
   write(row: MemoryTape, event: EncodedTapeEvent): void {
     for (const ref of event.newBlobs) {
       const key = ref.digest.toString('latin1');
+      // The same bytes as a body and as a stream chunk come twice: one blob, counted once.
+      if (row.blobs.has(key)) continue;
       const blob = this.#blobs.get(key);
       if (blob === undefined) {
         // A copy: the caller's buffers may change after append returns.

@@ -6,7 +6,18 @@
  * in one buffer and looked up by their first bytes, so that matching a record's reference to a
  * blob makes no string and no object.
  */
-import { sha256Hex } from '@trace/spec';
+import { sha256, sha256Hex } from '@trace/spec';
+
+function sizeOf(blob: Uint8Array | readonly Uint8Array[]): number {
+  if (blob instanceof Uint8Array) return blob.length;
+  let size = 0;
+  for (const part of blob) size += part.length;
+  return size;
+}
+
+function digestOf(blob: Uint8Array | readonly Uint8Array[]): string {
+  return blob instanceof Uint8Array ? sha256Hex(blob) : sha256(...blob).toString('hex');
+}
 
 /** Blobs are packed into buffers of at most this size (a larger blob gets one of its own). */
 const SLAB_BYTES = 64 * 1024 * 1024;
@@ -24,17 +35,19 @@ export class BlobArena {
 
   /**
    * Copies `blobs` in, each under the digest it hashes to (hashed once, here), into one buffer
-   * of exactly their size (every byte written: nothing else is in it). A store hands a blob
-   * once; one handed twice is kept twice, and found once.
+   * of exactly their size (every byte written: nothing else is in it). A blob may come in parts
+   * (a store that keeps blobs in chunks): the parts, in order, are the blob, joined here without
+   * another copy. A store hands a blob once; one handed twice is kept twice, and found once.
    */
-  add(blobs: readonly Uint8Array[]): void {
+  add(blobs: readonly (Uint8Array | readonly Uint8Array[])[]): void {
     this.#reserve(blobs.length);
+    const sizes = blobs.map(sizeOf);
     let i = 0;
     while (i < blobs.length) {
       let size = 0;
       let end = i;
-      while (end < blobs.length && (end === i || size + blobs[end]!.length <= SLAB_BYTES)) {
-        size += blobs[end++]!.length;
+      while (end < blobs.length && (end === i || size + sizes[end]! <= SLAB_BYTES)) {
+        size += sizes[end++]!;
       }
       const slab = Buffer.allocUnsafeSlow(size);
       const slabIndex = this.#slabs.push(slab.buffer) - 1;
@@ -42,15 +55,22 @@ export class BlobArena {
       for (; i < end; i++) {
         const blob = blobs[i]!;
         const entry = this.#next.length;
-        this.#digests.write(sha256Hex(blob), entry * DIGEST, DIGEST, 'hex');
+        this.#digests.write(digestOf(blob), entry * DIGEST, DIGEST, 'hex');
         const prefix = this.#digests.readInt32BE(entry * DIGEST) >> 1;
         this.#next.push(this.#byPrefix?.get(prefix) ?? -1);
         this.#byPrefix?.set(prefix, entry);
-        slab.set(blob, at);
+        if (blob instanceof Uint8Array) slab.set(blob, at);
+        else {
+          let into = at;
+          for (const part of blob) {
+            slab.set(part, into);
+            into += part.length;
+          }
+        }
         (this.#slabOf as number[]).push(slabIndex);
         (this.#start as number[]).push(at);
-        (this.#length as number[]).push(blob.length);
-        at += blob.length;
+        (this.#length as number[]).push(sizes[i]!);
+        at += sizes[i]!;
       }
     }
   }

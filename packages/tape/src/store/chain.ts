@@ -22,11 +22,19 @@ export interface EncodedTapeEvent {
    * the record refers to came with an earlier event of the same tape.
    */
   readonly newBlobs: readonly BlobRef[];
+  /**
+   * The chunks of the event's streamed response body, in order, repeats included (absent when
+   * it has none): a store may keep a stream's bytes together rather than a blob per chunk.
+   */
+  readonly stream?: readonly Uint8Array[];
   /** The tape's event counts with this event. */
   readonly counts: EventCounts;
 }
 
-/** Which blobs a tape has referred to so far, to tell its new ones apart. */
+/**
+ * Which blobs a tape has referred to so far, to tell its new ones apart. A body and a stream
+ * chunk are told apart even with the same bytes: a store may keep the two differently.
+ */
 class BlobsSeen {
   readonly #seen = new Set<string>();
 
@@ -35,7 +43,7 @@ class BlobsSeen {
     const fresh: BlobRef[] = [];
     const here = new Set<string>();
     for (const ref of refs) {
-      const key = ref.digest.toString('latin1');
+      const key = keyOf(ref);
       if (this.#seen.has(key) || here.has(key)) continue;
       here.add(key);
       fresh.push(ref);
@@ -44,8 +52,12 @@ class BlobsSeen {
   }
 
   add(refs: readonly BlobRef[]): void {
-    for (const ref of refs) this.#seen.add(ref.digest.toString('latin1'));
+    for (const ref of refs) this.#seen.add(keyOf(ref));
   }
+}
+
+function keyOf(ref: BlobRef): string {
+  return (ref.stream ? 's' : 'b') + ref.digest.toString('latin1');
 }
 
 /**
@@ -70,6 +82,7 @@ export class TapeChain {
       record: encoded.record,
       head: nextHead(this.#head, encoded.record),
       newBlobs: this.#blobs.unseen(encoded.blobs),
+      ...streamOf(encoded.blobs),
       counts: { ...this.#counts, [type]: this.#counts[type] + 1 },
     };
   }
@@ -117,7 +130,14 @@ export function* encodedEventsOf(tape: Tape): Generator<EncodedTapeEvent> {
       record: stored.record,
       head: stored.head,
       newBlobs,
+      ...streamOf(stored.blobs),
       counts: { ...counts },
     };
   }
+}
+
+/** `{ stream }` with the stream chunks among `refs`, or nothing when there are none. */
+function streamOf(refs: readonly BlobRef[]): { stream?: readonly Uint8Array[] } {
+  if (!refs.some((ref) => ref.stream === true)) return {};
+  return { stream: refs.filter((ref) => ref.stream === true).map((ref) => ref.bytes) };
 }

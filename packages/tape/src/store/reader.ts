@@ -59,10 +59,10 @@ export class TapeReader {
 
   /**
    * Hands the reader blobs of the tape, read in bulk in any order: each is hashed once and
-   * copied into the tape's buffers under the digest it hashes to. A blob no record refers to is
-   * simply not used.
+   * copied into the tape's buffers under the digest it hashes to (a blob given as its parts in
+   * order is joined there). A blob no record refers to is simply not used.
    */
-  addBlobs(blobs: readonly Uint8Array[]): void {
+  addBlobs(blobs: readonly (Uint8Array | readonly Uint8Array[])[]): void {
     this.#blobs.add(blobs);
   }
 

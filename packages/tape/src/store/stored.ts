@@ -25,4 +25,22 @@ export interface StoredEventRecord {
 export interface StoredBlob {
   readonly digest: Uint8Array;
   readonly bytes: Uint8Array;
+  /**
+   * For a part of a stored blob — a chunk of a streamed body a backend keeps inside the whole
+   * stream — the digest of that whole: the part is checked under its own digest (the one its
+   * record names) and counted with the whole, not on its own.
+   */
+  readonly partOf?: Uint8Array;
+}
+
+/**
+ * A piece a backend stores blobs in (a backend that splits them): checked under its own digest,
+ * and named in a problem with the blobs made from it.
+ */
+export interface StoredChunk {
+  readonly digest: Uint8Array;
+  /** Its bytes as decoded, or undefined when they cannot be decoded at all. */
+  readonly bytes: Uint8Array | undefined;
+  /** The digests of the blobs made from it (asked only when it is damaged). */
+  readonly blobs: () => Iterable<Uint8Array>;
 }

@@ -8,6 +8,16 @@ export type TapeVerifyProblem =
       readonly digest: string;
       readonly referencedBy: readonly EventRef[];
     }
+  /**
+   * A chunk a backend stores blobs in no longer hashes to its digest (or cannot be decoded): the
+   * blobs made from it, and every event that refers to them (or to a stream chunk inside them).
+   */
+  | {
+      readonly kind: 'chunk-tampered';
+      readonly digest: string;
+      readonly blobs: readonly string[];
+      readonly referencedBy: readonly EventRef[];
+    }
   /** An event refers to a blob the store does not hold. */
   | {
       readonly kind: 'blob-missing';

@@ -10,7 +10,7 @@ import { FINGERPRINT_SEED, nextHead } from '../fingerprint.js';
 import { EVENT_TAG } from '../record-tags.js';
 import type { EventCounts } from '../tape.js';
 import { metadataProblem } from './metadata.js';
-import type { StoredBlob, StoredEventRecord, StoredTapeState } from './stored.js';
+import type { StoredBlob, StoredChunk, StoredEventRecord, StoredTapeState } from './stored.js';
 import type {
   EventRef,
   TapeVerification,
@@ -39,7 +39,9 @@ export interface VerifySource {
   readonly location: string;
   /** What the backend's own structural check found wrong, one line a problem. */
   readonly structure?: readonly string[];
-  /** Every blob in the store. Read first, and once. */
+  /** For a backend that stores blobs in chunks: every chunk. Read first, and once. */
+  readonly chunks?: Iterable<StoredChunk>;
+  /** Every blob in the store (and the parts it checks under their own digests). Read once. */
   readonly blobs: Iterable<StoredBlob>;
   /** The tapes to walk, read after the blobs. */
   readonly tapes: Iterable<TapeToVerify>;
@@ -51,15 +53,29 @@ export function verifyStoredTapes(source: VerifySource): TapeVerifyReport {
     detail,
   }));
 
+  // Pass 0: re-hash every chunk; a damaged one is named with the blobs made from it.
+  const damagedChunks: { digest: string; blobs: string[] }[] = [];
+  for (const chunk of source.chunks ?? []) {
+    if (chunk.bytes !== undefined && sha256(chunk.bytes).equals(chunk.digest)) continue;
+    damagedChunks.push({ digest: toHex(chunk.digest), blobs: [...chunk.blobs()].map(toHex) });
+  }
+
   // Pass 1: re-hash every blob. Digests are kept (as hex) to resolve references in pass 2.
   const present = new Set<string>();
   const tampered = new Map<string, EventRef[]>();
+  /** The parts checked inside each whole blob, by the whole's digest. */
+  const parts = new Map<string, string[]>();
   let blobsChecked = 0;
   let bytesChecked = 0;
   for (const blob of source.blobs) {
     const digest = toHex(blob.digest);
     present.add(digest);
     if (!sha256(blob.bytes).equals(blob.digest)) tampered.set(digest, []);
+    if (blob.partOf !== undefined) {
+      const whole = toHex(blob.partOf);
+      parts.set(whole, [...(parts.get(whole) ?? []), digest]);
+      continue;
+    }
     blobsChecked++;
     bytesChecked += blob.bytes.length;
   }
@@ -79,7 +95,13 @@ export function verifyStoredTapes(source: VerifySource): TapeVerifyReport {
       referencedBy,
     }),
   );
-  const problems = [...structure, ...blobProblems, ...tapeProblems];
+  const chunkProblems = damagedChunks.map(({ digest, blobs }): TapeVerifyProblem => {
+    const referencedBy = blobs.flatMap((blob) =>
+      [blob, ...(parts.get(blob) ?? [])].flatMap((hex) => tampered.get(hex) ?? []),
+    );
+    return { kind: 'chunk-tampered', digest, blobs, referencedBy };
+  });
+  const problems = [...structure, ...chunkProblems, ...blobProblems, ...tapeProblems];
   return {
     ok: problems.length === 0,
     location: source.location,

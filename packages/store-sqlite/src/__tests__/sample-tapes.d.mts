@@ -1,0 +1,8 @@
+import type { Tape } from '@trace/tape';
+
+type TapeClass = typeof Tape;
+export function exchange(n: number, said?: string): import('@trace/spec').TapeEvent;
+export function sampleTape(Tape: TapeClass, id?: string, n?: number): Tape;
+export function run(Tape: TapeClass, id: string, n: number): Tape;
+export function streamTape(Tape: TapeClass, id?: string): Tape;
+export function forkOf(Tape: TapeClass, id: string, base: Tape, k: number): Tape;
