@@ -12,7 +12,7 @@ export const CliErrorCode = {
   DUMP_VERSION_NEWER: 'CLI_DUMP_VERSION_NEWER',
   /** A dump's events do not hash to the fingerprint its header states: it was edited. */
   DUMP_FINGERPRINT_MISMATCH: 'CLI_DUMP_FINGERPRINT_MISMATCH',
-  /** An agent module (`trace fork --agent`) cannot be loaded, or exports no agent function. */
+  /** An agent or oracle module (`--agent`, `--oracle`) cannot be loaded, or exports no such function. */
   AGENT_INVALID: 'CLI_AGENT_INVALID',
   /** The agent a command ran threw: what it threw is the cause. */
   AGENT_FAILED: 'CLI_AGENT_FAILED',

@@ -2,15 +2,15 @@
  * Builds the real stores every test reads (the binary under test is the package's build, made
  * before the tests run — `pnpm test` builds first; rebuilding here would race with a packer
  * reading dist/ in parallel): two runs of the example agent
- * (`examples/agent/src/demo.mjs --out`: a tape, an audit log, its public key) and a store holding
- * the fixed fixture tape.
+ * (`examples/agent/src/demo.mjs --out`: a tape, an audit log, its public key; the branch and blame
+ * result the demo also writes are removed) and a store holding the fixed fixture tape.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { saveTape } from '@trace/store-sqlite';
+import { openSqliteStore, saveTape } from '@trace/store-sqlite';
 import type { TestProject } from 'vitest/node';
 import { fixtureTape } from './fixture-tape.js';
 
@@ -42,6 +42,10 @@ export default function setup(project: TestProject) {
   };
   for (const out of [fixtures.demo1, fixtures.demo2]) {
     execFileSync(process.execPath, [demo, '--out', out], { stdio: 'ignore' });
+    // The demo also forks its run and blames the branch: the tests read the recorded run alone.
+    const store = openSqliteStore(join(out, 'run.tape.db'));
+    for (const { id } of store.list()) if (id !== 'agent-run') store.delete(id);
+    store.close();
   }
   saveTape(fixtures.fixtureStore, fixtureTape());
   project.provide('fixtures', fixtures);

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type AuditVerifyOptions, type AuditVerifyReport, verifyAuditLog } from '@trace/audit';
+import { auditKeys } from '../audit-keys.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../io.js';
@@ -53,18 +54,7 @@ export const auditCommand: CliCommand = {
             },
           );
         }
-        const options: { -readonly [K in keyof AuditVerifyOptions]: AuditVerifyOptions[K] } = {};
-        if (flags.key !== undefined) options.publicKey = readKey(flags.key, out.cwd);
-        if (flags.hmacKeyEnv !== undefined) {
-          const key = process.env[flags.hmacKeyEnv];
-          if (key === undefined || key === '') {
-            throw new CliError(
-              'CLI_USAGE',
-              `The environment variable ${flags.hmacKeyEnv} is not set: set it to the log's HMAC key.`,
-            );
-          }
-          options.key = key;
-        }
+        const options: AuditVerifyOptions = auditKeys(flags, out.cwd);
         const report = await verifyAuditLog(folder, options);
         if (flags.json) out.json(report);
         else printReport(report, out);
@@ -72,21 +62,6 @@ export const auditCommand: CliCommand = {
       });
   },
 };
-
-function readKey(path: string, cwd: string): string {
-  try {
-    return readFileSync(resolve(cwd, path), 'utf8');
-  } catch (error) {
-    throw new CliError(
-      'CLI_FILE_NOT_FOUND',
-      `Cannot read the public key ${path}: check the path.`,
-      {
-        cause: error,
-        details: { path },
-      },
-    );
-  }
-}
 
 function printReport(report: AuditVerifyReport, out: Output): void {
   const c = out.colors;

@@ -73,7 +73,7 @@ export const forkCommand: CliCommand = {
             try {
               forked = await forkRun({ store, parent, at, intervene, tail, id }, agent);
             } catch (error) {
-              if (ForkError.isInstance(error) || !store.has(id)) throw error;
+              if (ForkError.isInstance(error) || !(await store.has(id))) throw error;
               throw new CliError(
                 'CLI_AGENT_FAILED',
                 `The agent threw after the fork point: ${(error as Error).message}. The branch ${id} was saved as far as it got: replay it, or diff it with trace branches.`,

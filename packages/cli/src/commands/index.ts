@@ -4,6 +4,7 @@
  */
 
 import { auditCommand } from './audit.js';
+import { blameCommand } from './blame.js';
 import { branchesCommand } from './branches.js';
 import type { CliCommand } from './command.js';
 import { diffCommand } from './diff.js';
@@ -14,9 +15,12 @@ import { gcCommand } from './gc.js';
 import { loadCommand } from './load.js';
 import { lsCommand } from './ls.js';
 import { proxyCommand } from './proxy.js';
+import { reportCommand } from './report.js';
 import { rmCommand } from './rm.js';
+import { serveCommand } from './serve.js';
 import { showCommand } from './show.js';
 import { statsCommand } from './stats.js';
+import { validateCommand } from './validate.js';
 import { verifyCommand } from './verify.js';
 
 export const COMMANDS: readonly CliCommand[] = [
@@ -30,6 +34,10 @@ export const COMMANDS: readonly CliCommand[] = [
   exportCommand,
   forkCommand,
   branchesCommand,
+  blameCommand,
+  validateCommand,
+  reportCommand,
+  serveCommand,
   proxyCommand,
   rmCommand,
   gcCommand,

@@ -1,7 +1,7 @@
 /**
- * The agent a command runs (`trace fork`, and later `trace blame`): a JavaScript module the user
- * names, exporting the same `(ctx) => Promise<T>` function `runAgent` takes. `module.mjs` uses
- * its default export; `module.mjs#name` a named one.
+ * The functions a command runs from a JavaScript module the user names: the agent (`trace fork`,
+ * `trace blame`), the same `(ctx) => Promise<T>` function `runAgent` takes, or an outcome oracle
+ * (`trace blame --oracle`). `module.mjs` uses its default export; `module.mjs#name` a named one.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,6 +12,21 @@ import { CliError } from '../errors.js';
 export type AgentFunction = (ctx: AgentContext) => Promise<unknown>;
 
 export async function loadAgentModule(ref: string, cwd: string): Promise<AgentFunction> {
+  return (await loadModuleFunction(
+    ref,
+    cwd,
+    'agent',
+    '(ctx) => Promise<result>, as runAgent of @trace/run takes it',
+  )) as AgentFunction;
+}
+
+/** A function exported by the module `ref` names; `role` and `shape` word the errors. */
+export async function loadModuleFunction(
+  ref: string,
+  cwd: string,
+  role: string,
+  shape: string,
+): Promise<(...args: never[]) => unknown> {
   const hash = ref.lastIndexOf('#');
   const path = hash > 0 ? ref.slice(0, hash) : ref;
   const name = hash > 0 ? ref.slice(hash + 1) : 'default';
@@ -19,7 +34,7 @@ export async function loadAgentModule(ref: string, cwd: string): Promise<AgentFu
   if (!existsSync(file))
     throw new CliError(
       'CLI_FILE_NOT_FOUND',
-      `No agent module at ${path}: give the path of a JavaScript module that exports the agent.`,
+      `No ${role} module at ${path}: give the path of a JavaScript module that exports the ${role}.`,
       { details: { path } },
     );
   let loaded: Record<string, unknown>;
@@ -28,16 +43,16 @@ export async function loadAgentModule(ref: string, cwd: string): Promise<AgentFu
   } catch (cause) {
     throw new CliError(
       'CLI_AGENT_INVALID',
-      `The agent module ${path} could not be loaded: ${(cause as Error).message}`,
+      `The ${role} module ${path} could not be loaded: ${(cause as Error).message}`,
       { cause, details: { path } },
     );
   }
-  const agent = loaded[name];
-  if (typeof agent !== 'function')
+  const found = loaded[name];
+  if (typeof found !== 'function')
     throw new CliError(
       'CLI_AGENT_INVALID',
-      `The agent module ${path} has no ${name === 'default' ? 'default export' : `export ${name}`} that is a function: export the agent, (ctx) => Promise<result>, as runAgent of @trace/run takes it${name === 'default' ? ', or name its export with module#name' : ''}.`,
+      `The ${role} module ${path} has no ${name === 'default' ? 'default export' : `export ${name}`} that is a function: export the ${role}, ${shape}${name === 'default' ? ', or name its export with module#name' : ''}.`,
       { details: { path, export: name } },
     );
-  return agent as AgentFunction;
+  return found as (...args: never[]) => unknown;
 }
