@@ -1,5 +1,6 @@
 // The main job of this repository: a real agent run recorded, replayed offline for $0, proven,
-// audited and exported — and a receipt of every check.
+// audited and exported; then forked with a planted fault, the fault found by blame, and the whole
+// picture written as one HTML report — and a receipt of every check.
 //   node src/demo.mjs [--out <dir>] [--iterations <n>]
 // Exit status 0 when every check passes, 1 otherwise.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import {
   reconstructIterations,
   verifyAuditLog,
 } from '@trace/audit';
+import { blame, loadBlame, perturbations } from '@trace/blame';
 import {
   exportActionTraces,
   mergeTraces,
@@ -19,8 +21,10 @@ import {
   tracesFromAudit,
   tracesFromTape,
 } from '@trace/export';
+import { forkRun, verifyBranch } from '@trace/fork';
 import { startLlmServer } from '@trace/llm-server';
 import { drawLogOf, drifting } from '@trace/nondet';
+import { writeReport } from '@trace/report';
 import { runAgent } from '@trace/run';
 import { openSqliteStore } from '@trace/store-sqlite';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -37,6 +41,8 @@ export async function demo({ out, iterations, print = console.log }) {
     publicKey: join(out, 'audit-public-key.pem'),
     actions: join(out, 'actions.json'),
     otlp: join(out, 'otlp.json'),
+    report: join(out, 'report.html'),
+    runReport: join(out, 'run-report.html'),
   };
   for (const path of Object.values(paths)) rmSync(path, { recursive: true, force: true });
   const checks = [];
@@ -193,7 +199,115 @@ export async function demo({ out, iterations, print = console.log }) {
     `${spans.length} spans, ${toolSpans.length} for ${executions} tool executions`,
   );
 
-  // 7. The receipt.
+  // 7. Fork the run: on day 1 the weather tool answers for another city — a planted fault. The
+  //    steps before it are served from the tape, each proven by hash; the rest runs on against
+  //    the scripted model, started again where the recording found it.
+  const model = await startLlmServer({
+    respond,
+    port: Number(new URL(urls.anthropicBaseURL).port),
+  });
+  let fork;
+  let result;
+  let ranked;
+  try {
+    const agent = (context) =>
+      runSession({ server: urls, context, audit: silentAudit(context.source), iterations });
+    const toolDraws = tape.events
+      .filter((event) => event.type === 'draw')
+      .map((event, index) => ({ kind: event.kind, index }))
+      .filter((draw) => draw.kind.startsWith('source:tool:get_weather'));
+    // The trip planner draws its days' answers first (the packing agent's comes after them): the
+    // second day's, or the only day's in a one-day run.
+    const planted = toolDraws[Math.min(1, iterations - 1)];
+    const before = model.requests.length;
+    fork = await forkRun(
+      {
+        path: paths.tape,
+        parent: RUN_ID,
+        id: `${RUN_ID}.faulty-tool`,
+        at: { draw: planted.index },
+        intervene: { kind: 'draw', value: { city: 'Atlantis', tempC: 20, sky: 'sunny' } },
+        globals: false,
+      },
+      agent,
+    );
+    check(
+      'fork: the prefix served from the tape (no model call), the tail live, one fault planted',
+      fork.report.prefix.draws === planted.index &&
+        model.requests.length - before === fork.report.tail.live &&
+        fork.report.tail.live > 0,
+      `${fork.report.prefix.exchanges} exchanges and ${fork.report.prefix.draws} draws from the tape, ${fork.report.tail.live} live calls`,
+    );
+    const allAccepted = (value) => value.plan.days.every((day) => day.accepted);
+    allAccepted.description = 'every day’s plan is accepted';
+    const branchCheck = await withStore(paths.tape, (store) => verifyBranch(store, fork.branch.id));
+    check(
+      'the branch is bound to its parent and its prefix is the parent’s, event for event',
+      branchCheck.ok && allAccepted(recorded.result) && !allAccepted(fork.value),
+      fork.branch.digest,
+    );
+
+    // 8. Blame: which step made the branch fail? Each step is forked again, perturbed (a model
+    //    call resampled, a tool answer drawn afresh) and run on, many times; a step is blamed when
+    //    its flip rate is significantly above chance. Only the planted fault should be.
+    result = await blame(
+      {
+        path: paths.tape,
+        run: fork.branch.id,
+        oracle: allAccepted,
+        perturb: (step) =>
+          step.kind === 'exchange'
+            ? perturbations.resample
+            : step.source?.startsWith('tool:')
+              ? perturbations.redraw
+              : undefined,
+        trials: 8,
+        tail: (trial) => ({ hybrid: true, draws: { seed: trial.seed } }),
+        hybridDraws: true,
+      },
+      agent,
+    );
+    ranked = result.steps[result.ranking[0]];
+    check(
+      'blame ranks the planted fault first and blames nothing else',
+      ranked !== undefined &&
+        'draw' in ranked.step &&
+        ranked.step.draw === planted.index &&
+        result.responsible.length === 1 &&
+        result.responsible[0] === result.ranking[0],
+      ranked === undefined
+        ? 'no step'
+        : `${ranked.label}: flipped ${ranked.flips}/${ranked.valid}, interval ${ranked.interval.low.toFixed(2)}–${ranked.interval.high.toFixed(2)}`,
+    );
+  } finally {
+    await model.close();
+  }
+
+  // 9. The reports: one offline HTML page each. The faulty branch's, with its timeline, every
+  //    exchange and the blame ranking stored beside it; and the run's, with its audit log and
+  //    its branch, the first difference marked.
+  await writeReport({ path: paths.tape, id: fork.branch.id, out: paths.report });
+  await writeReport({
+    path: paths.tape,
+    id: RUN_ID,
+    out: paths.runReport,
+    audit: { dir: paths.audit, publicKey: keys.publicKey },
+  });
+  const selfContained = (html) =>
+    html.startsWith('<!doctype html>') && !/<(script|link|img)[^>]+(src|href)=/i.test(html);
+  const report = readFileSync(paths.report, 'utf8');
+  const runReport = readFileSync(paths.runReport, 'utf8');
+  // What the branch's page shows as its blame is the result stored beside it.
+  const stored = await withStore(paths.tape, (store) => loadBlame(store, fork.branch.id));
+  check(
+    'reports: self-contained HTML pages of the blamed branch and of the run with its audit log',
+    selfContained(report) &&
+      selfContained(runReport) &&
+      JSON.stringify(stored?.ranking) === JSON.stringify(result.ranking),
+    `open ${paths.report}`,
+  );
+
+  // 10. The receipt.
   print('@trace demo — an agent run recorded, replayed offline, proven, audited and exported');
   print(
     `  model calls recorded:  ${proof.exchanges.recorded} (the server answered ${requestsServed}; replay reached it 0 times)`,
@@ -213,6 +327,16 @@ export async function demo({ out, iterations, print = console.log }) {
       : `${failed} of ${checks.length} checks failed`,
   );
   return { checks, failed, paths, fingerprint: tape.fingerprint };
+}
+
+/** Runs `fn` with the store at `path` open, and closes it. */
+async function withStore(path, fn) {
+  const store = openSqliteStore(path);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
 }
 
 /** The tape as the store holds it, reopened read-only. */

@@ -37,6 +37,8 @@ const PACKAGES = [
   'proxy',
   'cli',
   'fork',
+  'blame',
+  'report',
 ];
 // What a project installing transport, or audit, alone receives beside it.
 const TRANSPORT_TARBALLS = ['spec', 'tape', 'redact', 'transport'];
