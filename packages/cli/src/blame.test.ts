@@ -2,47 +2,24 @@
  * `trace blame` as a user runs it: the built binary in its own process, the example agent loaded
  * from its module, the scripted LLM server on 127.0.0.1 as the live model, a real SQLite store.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type LlmServer, startLlmServer } from '@trace/llm-server';
-import { runAgent } from '@trace/run';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { spawnTrace } from './__tests__/trace.js';
-
-const examples = fileURLToPath(new URL('../../../examples/agent/src/', import.meta.url));
-const AGENT = join(examples, 'trip-agent.mjs');
-// The example is plain JavaScript, imported by path (untyped).
-const { respond } = await import(join(examples, 'world.mjs'));
-const { default: tripAgent } = await import(AGENT);
+import { describe, expect, it } from 'vitest';
+import { AGENT, useTripFixture } from './__tests__/trip.js';
 
 interface Day {
   city: string;
   plan: string;
 }
 
-let server: LlmServer;
-let dir: string;
-let stores = 0;
-
-beforeAll(async () => {
-  server = await startLlmServer({ respond });
-  process.env.TRIP_MODEL_URL = server.anthropicBaseURL;
-  dir = join(inject('fixtures').dir, 'blame');
-  mkdirSync(dir, { recursive: true });
-});
-afterAll(async () => {
-  await server.close();
-});
+const trip = useTripFixture('blame');
+const { trace } = trip;
+const server = () => trip.server();
+const dir = () => trip.dir();
 
 async function recordTrip(): Promise<{ store: string; days: Day[] }> {
-  const store = join(dir, `runs-${stores++}.tape.db`);
-  const { value } = await runAgent({ path: store, id: 'trip', mode: 'record' }, tripAgent);
+  const { store, value } = await trip.recordTrip();
   return { store, days: (value as { days: Day[] }).days };
-}
-
-async function trace(args: readonly string[]) {
-  return spawnTrace(args, { env: { TRIP_MODEL_URL: server.anthropicBaseURL } }).exited;
 }
 
 describe('trace blame', () => {
@@ -81,7 +58,7 @@ describe('trace blame', () => {
 
   it('estimates without spending, and refuses a blame over its budget before any call', async () => {
     const { store } = await recordTrip();
-    const before = server.requests.length;
+    const before = server().requests.length;
     const base = ['blame', store, 'trip', '--agent', AGENT, '--expect', 'days[0].accepted=true'];
     const estimate = await trace([...base, '--estimate', '--json']);
     expect(estimate.status, estimate.stderr).toBe(0);
@@ -89,12 +66,12 @@ describe('trace blame', () => {
     const refused = await trace([...base, '--max-calls', '10']);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/BLAME_OVER_BUDGET/);
-    expect(server.requests.length).toBe(before);
+    expect(server().requests.length).toBe(before);
   });
 
   it('takes its oracle from a module, and refuses what it cannot use, saying why', async () => {
     const { store, days } = await recordTrip();
-    const checks = join(dir, 'checks.mjs');
+    const checks = join(dir(), 'checks.mjs');
     writeFileSync(
       checks,
       `export const firstDayIn = (trip) => trip.days[0].plan.includes(${JSON.stringify(days[0]?.city)});\n`,

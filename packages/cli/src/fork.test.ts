@@ -3,51 +3,21 @@
  * the example agent loaded from its module, the scripted LLM server on 127.0.0.1 as the live
  * model, a real SQLite store.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type LlmServer, startLlmServer } from '@trace/llm-server';
 import { runAgent } from '@trace/run';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { spawnTrace } from './__tests__/trace.js';
+import { describe, expect, it } from 'vitest';
+import { AGENT, tripAgent, useTripFixture } from './__tests__/trip.js';
 
-const examples = fileURLToPath(new URL('../../../examples/agent/src/', import.meta.url));
-const AGENT = join(examples, 'trip-agent.mjs');
-// The example is plain JavaScript, imported by path (untyped).
-const { respond } = await import(join(examples, 'world.mjs'));
-const { default: tripAgent } = await import(AGENT);
-
-let server: LlmServer;
-let dir: string;
-let stores = 0;
-
-beforeAll(async () => {
-  server = await startLlmServer({ respond });
-  // The agent module reads the model's address from the environment, here and in the binary.
-  process.env.TRIP_MODEL_URL = server.anthropicBaseURL;
-  dir = join(inject('fixtures').dir, 'fork');
-  mkdirSync(dir, { recursive: true });
-});
-afterAll(async () => {
-  await server.close();
-});
-
-/** A store holding the parent `trip`: 2 days, 4 exchanges (the last 2 streamed). */
-async function recordTrip(): Promise<{ store: string; value: unknown }> {
-  const store = join(dir, `runs-${stores++}.tape.db`);
-  const { value } = await runAgent({ path: store, id: 'trip', mode: 'record' }, tripAgent);
-  return { store, value };
-}
-
-/** `trace` in its own process (the test's server must keep answering meanwhile). */
-async function trace(args: readonly string[], env: Record<string, string> = {}) {
-  return spawnTrace(args, { env: { TRIP_MODEL_URL: server.anthropicBaseURL, ...env } }).exited;
-}
+const trip = useTripFixture('fork');
+const { recordTrip, trace } = trip;
+const server = () => trip.server();
+const dir = () => trip.dir();
 
 describe('trace fork', () => {
   it('forks at an exchange with a new answer: the prefix costs no call, the tail its own; the branch replays offline', async () => {
     const { store } = await recordTrip();
-    const before = server.requests.length;
+    const before = server().requests.length;
     const run = await trace([
       'fork',
       store,
@@ -63,7 +33,7 @@ describe('trace fork', () => {
     ]);
     expect(run.status, run.stderr).toBe(0);
     // Exchanges 2 and 3 (day 1) went to the model; 0 was served from the run, 1 replaced.
-    expect(server.requests.length - before).toBe(2);
+    expect(server().requests.length - before).toBe(2);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(/^forked trip at exchange 1 → branch nowhere · [0-9a-f]{12}$/);
     expect(lines[1]).toBe('  changed: message "Plan for Nowhere: stay in."');
@@ -169,7 +139,7 @@ describe('trace fork', () => {
           store,
           'trip',
           '--agent',
-          join(dir, 'none.mjs'),
+          join(dir(), 'none.mjs'),
           '--at',
           'exchange:0',
           '--resample',
@@ -182,18 +152,18 @@ describe('trace fork', () => {
       ],
       [[...base.slice(0, 2), 'nope', '--agent', AGENT, '--at', 'exchange:0', '--resample'], /nope/],
     ];
-    const before = server.requests.length;
+    const before = server().requests.length;
     for (const [args, message] of cases) {
       const run = await trace(args);
       expect(run.status, args.join(' ')).toBe(2);
       expect(run.stderr).toMatch(message);
     }
-    expect(server.requests.length).toBe(before);
+    expect(server().requests.length).toBe(before);
   });
 
   it('a drift (the agent no longer makes the run’s calls) is exit 1, before any live call', async () => {
     const { store } = await recordTrip();
-    const before = server.requests.length;
+    const before = server().requests.length;
     // One day instead of two: the agent ends before the run's exchange 3.
     const run = await trace(
       ['fork', store, 'trip', '--agent', AGENT, '--at', 'exchange:3', '--message', 'x'],
@@ -201,12 +171,12 @@ describe('trace fork', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/FORK_DRIFT|drifted/);
-    expect(server.requests.length).toBe(before);
+    expect(server().requests.length).toBe(before);
   });
 
   it('an agent that throws after the fork point is exit 1, and its branch is kept', async () => {
     const { store } = await recordTrip();
-    const failing = join(dir, 'failing-agent.mjs');
+    const failing = join(dir(), 'failing-agent.mjs');
     writeFileSync(
       failing,
       `import trip from ${JSON.stringify(AGENT)};\nexport default async (ctx) => { await trip(ctx); throw new Error('the checker fell over'); };\n`,

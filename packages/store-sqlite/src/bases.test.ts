@@ -4,38 +4,17 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Tape, TapeError, type TapeEvent } from '@trace/tape';
+import { Tape, TapeError } from '@trace/tape';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { fixtureCopy, storePath, tempDir } from './__tests__/helpers.js';
+import { exchange, run as sampleRun } from './__tests__/sample-tapes.mjs';
 import { openSqliteStore, type SqliteTapeStore } from './index.js';
 import { migrate } from './sqlite/schema.js';
 
 const dir = tempDir();
-const text = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
-
-const exchange = (n: number, said = 'reply'): TapeEvent => ({
-  type: 'exchange',
-  request: {
-    method: 'POST',
-    url: 'http://127.0.0.1/v1/messages',
-    headers: [['content-type', 'application/json']],
-    body: text(`{"n":${n}}`),
-  },
-  response: {
-    status: 200,
-    statusText: 'OK',
-    headers: [['content-type', 'application/json']],
-    body: { kind: 'bytes', bytes: text(`{"${said}":${n}}`) },
-  },
-});
-
 /** A run of `n` exchanges, each with bodies of its own. */
-function run(id: string, n: number): Tape {
-  const tape = Tape.create({ id });
-  for (let i = 0; i < n; i++) tape.append(exchange(i));
-  return tape;
-}
+const run = (id: string, n: number): Tape => sampleRun(Tape, id, n);
 
 /** `parent`'s first `k` events, then a different answer at k, then the rest re-asked. */
 function fork(id: string, parent: Tape, k: number): Tape {

@@ -11,35 +11,15 @@ import { Tape, TapeError, type TapeErrorCode, type TapeEvent } from '@trace/tape
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { fixtureCopy, storePath, tempDir } from './__tests__/helpers.js';
+import { exchange, sampleTape as sharedSampleTape } from './__tests__/sample-tapes.mjs';
 import { loadTape, openSqliteStore, saveTape, verifyTape } from './index.js';
 import { migrate, SCHEMA_VERSION } from './sqlite/schema.js';
 
 const dir = tempDir();
 const text = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
 
-const exchange = (n: number): TapeEvent => ({
-  type: 'exchange',
-  request: {
-    method: 'POST',
-    url: 'http://127.0.0.1/v1/messages',
-    headers: [['content-type', 'application/json']],
-    body: text(`{"n":${n}}`),
-  },
-  response: {
-    status: 200,
-    statusText: 'OK',
-    headers: [['content-type', 'application/json']],
-    body: { kind: 'bytes', bytes: text(`{"reply":${n}}`) },
-  },
-});
-
-function sampleTape(id = 'run-1', n = 5): Tape {
-  const tape = Tape.create({ id, metadata: { user: { suite: 'store.test' } } });
-  tape.append({ type: 'draw', kind: 'clock.wall', value: 1700000000000 });
-  for (let i = 0; i < n; i++) tape.append(exchange(i));
-  tape.append({ type: 'annotation', data: { label: 'done' } });
-  return tape;
-}
+/** A clock draw, `n` exchanges, an annotation (the tapes the format-5 fixtures hold too). */
+const sampleTape = (id = 'run-1', n = 5): Tape => sharedSampleTape(Tape, id, n);
 
 function catchError(fn: () => unknown): TapeError {
   try {
