@@ -11,11 +11,9 @@ import {
   type TapeVerifyReport,
 } from '@trace/tape';
 import {
-  blobLayoutOf,
   type EncodedTapeEvent,
   encodedEventsOf,
   readMetadata,
-  type StoredBlob,
   StoreRefusals,
   SyncTapeRecorder,
   stagingId,
@@ -32,22 +30,11 @@ import {
   sharedDigestsOf,
   sharedPrefix,
 } from './sqlite/bases.js';
-import {
-  asBuffer,
-  BlobStore,
-  bytesOfBlob,
-  ChunkCache,
-  ChunkMemo,
-  type ReadBlob,
-} from './sqlite/blob-store.js';
+import { asBuffer, BlobStore, ChunkCache, ChunkMemo } from './sqlite/blob-store.js';
 import { guard, openConnection, type SqliteDurability } from './sqlite/connection.js';
 import { foldLog } from './sqlite/fold.js';
-import {
-  type EventRow,
-  prepareStatements,
-  type StoreStatements,
-  type TapeRow,
-} from './sqlite/statements.js';
+import { prepareStatements, type StoreStatements, type TapeRow } from './sqlite/statements.js';
+import { storedBlobs, streamDigestsOf, streamPartsOf } from './sqlite/streams.js';
 
 export interface SqliteStoreOptions {
   /** Open for reading only. Default false. */
@@ -194,7 +181,7 @@ export class SqliteTapeStore implements TapeStore {
       const blobs = this.#blobs.ofTape(row.id);
       const streams = new Set(rows.map((event) => event.stream));
       reader.addBlobs(blobs.filter((blob) => !streams.has(blob.id)).map((blob) => blob.parts));
-      reader.addBlobs(this.#streamParts(rows, blobs));
+      reader.addBlobs(streamPartsOf(rows, blobs, (id) => this.#blobs.byId(id)));
       // A blob the reference index lacks — or one a base's events name — is looked up by
       // digest: the index speeds reading, it does not decide what a tape holds.
       return reader.read(rows, (digest) => this.#blobs.byDigest(digest));
@@ -427,35 +414,6 @@ export class SqliteTapeStore implements TapeStore {
     return stream;
   }
 
-  /**
-   * The chunks of every stream the rows name, cut from the blob each stream is kept in by the
-   * sizes its record gives, once each: the reader hashes each under the digest it is found by.
-   */
-  #streamParts(rows: readonly EventRow[], blobs: readonly ReadBlob[]): Uint8Array[] {
-    const streamIds = new Set(rows.map((row) => row.stream));
-    const byId = new Map<number, Uint8Array>();
-    for (const blob of blobs) if (streamIds.has(blob.id)) byId.set(blob.id, bytesOfBlob(blob));
-    const parts: Uint8Array[] = [];
-    const seen = new Set<string>();
-    for (const row of rows) {
-      if (row.stream === null) continue;
-      let bytes = byId.get(row.stream);
-      if (bytes === undefined) {
-        // A stream of a base's events: its blob is the base's to refer to.
-        const blob = this.#blobs.byId(row.stream);
-        bytes = blob === undefined ? new Uint8Array(0) : bytesOfBlob(blob);
-        byId.set(row.stream, bytes);
-      }
-      for (const part of partsOf(row.record, bytes)) {
-        const key = part.digest.toString('latin1');
-        if (seen.has(key)) continue;
-        seen.add(key);
-        parts.push(part.bytes);
-      }
-    }
-    return parts;
-  }
-
   #onlyId(): string {
     const ids = this.#statements.allTapes.all().map((row) => row.id);
     if (ids.length === 1) return ids[0] as string;
@@ -516,60 +474,6 @@ export class SqliteTapeRecorder extends SyncTapeRecorder {
 
   protected writeFinish(): void {
     this.#store.finishRecording(this.id, this.#storedAs, this.eventCount);
-  }
-}
-
-/**
- * Every blob of the store, streamed, reassembled; after a blob a stream is kept in, the chunks
- * its records cut it into, each checked under the digest its record names.
- */
-function* storedBlobs(
-  s: StoreStatements,
-  blobs: BlobStore,
-  cache: ChunkCache,
-): Generator<StoredBlob> {
-  for (const read of blobs.all(cache)) {
-    const blob = { id: read.id, digest: read.digest, bytes: bytesOfBlob(read) };
-    yield { digest: blob.digest, bytes: blob.bytes };
-    const seen = new Set<string>();
-    for (const record of s.recordsOfStream.iterate(blob.id)) {
-      for (const part of partsOf(record, blob.bytes)) {
-        const key = part.digest.toString('latin1');
-        if (seen.has(key)) continue;
-        seen.add(key);
-        yield { digest: part.digest, bytes: part.bytes, partOf: blob.digest };
-      }
-    }
-  }
-}
-
-/**
- * The chunks of the stream `record` names, cut from `bytes` by their sizes (a record that cannot
- * be read, or sizes past the end, give what there is: the reader or `verify` finds the rest missing).
- */
-function partsOf(record: Uint8Array, bytes: Uint8Array): { digest: Buffer; bytes: Uint8Array }[] {
-  let layout: ReturnType<typeof blobLayoutOf>;
-  try {
-    layout = blobLayoutOf(record);
-  } catch {
-    return [];
-  }
-  const parts: { digest: Buffer; bytes: Uint8Array }[] = [];
-  let at = 0;
-  for (const chunk of layout.stream ?? []) {
-    if (at + chunk.size > bytes.length) break;
-    parts.push({ digest: chunk.digest, bytes: bytes.subarray(at, at + chunk.size) });
-    at += chunk.size;
-  }
-  return parts;
-}
-
-/** The digests of the stream chunks `record` names (none for a record that cannot be read). */
-function streamDigestsOf(record: Uint8Array): Buffer[] {
-  try {
-    return (blobLayoutOf(record).stream ?? []).map((chunk) => chunk.digest);
-  } catch {
-    return [];
   }
 }
 

@@ -1,0 +1,101 @@
+/**
+ * Streamed bodies kept whole (format version 6): a stream's chunks are joined into one blob, and
+ * the record of its event gives each chunk's size and digest, which cut the blob back into the
+ * chunks — each then proven by its digest as any blob is.
+ */
+import { blobLayoutOf, type StoredBlob } from '@trace/tape/backend';
+import { type BlobStore, bytesOfBlob, type ChunkCache, type ReadBlob } from './blob-store.js';
+import type { EventRow, StoreStatements } from './statements.js';
+
+interface Part {
+  readonly digest: Buffer;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * The chunks of every stream `rows` name, each once: cut from the stream's blob among `blobs`
+ * (the tape's own), or from the one `byId` reads (a stream of a base's events, the base's to
+ * refer to). The reader hashes each under the digest it is found by.
+ */
+export function streamPartsOf(
+  rows: readonly EventRow[],
+  blobs: readonly ReadBlob[],
+  byId: (id: number) => ReadBlob | undefined,
+): Uint8Array[] {
+  const streamIds = new Set(rows.map((row) => row.stream));
+  const streams = new Map<number, Uint8Array>();
+  for (const blob of blobs) if (streamIds.has(blob.id)) streams.set(blob.id, bytesOfBlob(blob));
+  const parts: Uint8Array[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    if (row.stream === null) continue;
+    let bytes = streams.get(row.stream);
+    if (bytes === undefined) {
+      const blob = byId(row.stream);
+      bytes = blob === undefined ? new Uint8Array(0) : bytesOfBlob(blob);
+      streams.set(row.stream, bytes);
+    }
+    for (const part of partsOf(row.record, bytes)) {
+      const key = part.digest.toString('latin1');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      parts.push(part.bytes);
+    }
+  }
+  return parts;
+}
+
+/**
+ * Every blob of the store, streamed, reassembled; after a blob a stream is kept in, the chunks
+ * its records cut it into, each checked under the digest its record names (what `verify` walks).
+ */
+export function* storedBlobs(
+  s: StoreStatements,
+  blobs: BlobStore,
+  cache: ChunkCache,
+): Generator<StoredBlob> {
+  for (const read of blobs.all(cache)) {
+    const bytes = bytesOfBlob(read);
+    yield { digest: read.digest, bytes };
+    const seen = new Set<string>();
+    for (const record of s.recordsOfStream.iterate(read.id)) {
+      for (const part of partsOf(record, bytes)) {
+        const key = part.digest.toString('latin1');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        yield { digest: part.digest, bytes: part.bytes, partOf: read.digest };
+      }
+    }
+  }
+}
+
+/** The digests of the stream chunks `record` names (none for a record that cannot be read). */
+export function streamDigestsOf(record: Uint8Array): Buffer[] {
+  try {
+    return (blobLayoutOf(record).stream ?? []).map((chunk) => chunk.digest);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The chunks of the stream `record` names, cut from `bytes` by their sizes (a record that cannot
+ * be read, or sizes past the end, give what there is: the reader or `verify` finds the rest
+ * missing).
+ */
+function partsOf(record: Uint8Array, bytes: Uint8Array): Part[] {
+  let layout: ReturnType<typeof blobLayoutOf>;
+  try {
+    layout = blobLayoutOf(record);
+  } catch {
+    return [];
+  }
+  const parts: Part[] = [];
+  let at = 0;
+  for (const chunk of layout.stream ?? []) {
+    if (at + chunk.size > bytes.length) break;
+    parts.push({ digest: chunk.digest, bytes: bytes.subarray(at, at + chunk.size) });
+    at += chunk.size;
+  }
+  return parts;
+}
