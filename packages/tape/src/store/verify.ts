@@ -73,7 +73,9 @@ export function verifyStoredTapes(source: VerifySource): TapeVerifyReport {
     if (!sha256(blob.bytes).equals(blob.digest)) tampered.set(digest, []);
     if (blob.partOf !== undefined) {
       const whole = toHex(blob.partOf);
-      parts.set(whole, [...(parts.get(whole) ?? []), digest]);
+      const inWhole = parts.get(whole);
+      if (inWhole === undefined) parts.set(whole, [digest]);
+      else inWhole.push(digest);
       continue;
     }
     blobsChecked++;
