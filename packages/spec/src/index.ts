@@ -65,3 +65,4 @@ export {
   outsideScopes,
   sharedGlobal,
 } from './scope/global-scope.js';
+export { parseSse, type SseEvent } from './sse.js';

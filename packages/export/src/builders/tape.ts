@@ -1,4 +1,4 @@
-import { DrawKind, type ExchangeEvent, type TapeContent } from '@trace/spec';
+import { DrawKind, type ExchangeEvent, parseSse, type TapeContent } from '@trace/spec';
 import type { ModelInfo, Principal } from '../contract.js';
 import type { ActionTraceDraft } from '../draft.js';
 import { ExportError, ExportErrorCode } from '../errors.js';
@@ -14,8 +14,6 @@ import {
   tryJson,
 } from './model-call.js';
 import { openaiParser } from './openai.js';
-
-import { parseSse } from './sse.js';
 
 /** How to read a tape into trace drafts. */
 export interface TapeTraceOptions {

@@ -3,48 +3,12 @@
  * they add up to — what the SDK's stream helper would have returned — for Anthropic Messages and
  * OpenAI Chat Completions streams.
  */
+
+// The one parser of the toolkit, from its Node-free entry: this module is bundled into the page.
+import { parseSse, type SseEvent } from '@trace/spec/sse';
 import type { Json } from './report-data.js';
 
-export interface SseEvent {
-  /** The `event:` field, when the event had one. */
-  readonly event?: string;
-  /** The `data:` lines joined with newlines. */
-  readonly data: string;
-}
-
-/**
- * Parses server-sent events as the specification frames them: events end at a blank line, lines
- * are `field: value` (one space after the colon dropped), `:` starts a comment, several `data`
- * lines join with `\n`. An event without data is skipped, as a browser's EventSource does.
- */
-export function parseSse(text: string): SseEvent[] {
-  const events: SseEvent[] = [];
-  let event: string | undefined;
-  let data: string[] = [];
-  const dispatch = () => {
-    if (data.length > 0)
-      events.push(
-        event === undefined ? { data: data.join('\n') } : { event, data: data.join('\n') },
-      );
-    event = undefined;
-    data = [];
-  };
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    if (line === '') {
-      dispatch();
-      continue;
-    }
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-  }
-  dispatch();
-  return events;
-}
+export { parseSse, type SseEvent };
 
 /** `data` as JSON, or undefined when it is not (`[DONE]`, a comment-like payload). */
 export function dataJson(event: SseEvent): Json | undefined {

@@ -1,3 +1,9 @@
+/**
+ * Server-sent events, the framing of the model APIs' streamed responses, read back from a
+ * recorded stream's text. Pure (no Node built-ins), so a page bundle may import it alone through
+ * `@trace/spec/sse`.
+ */
+
 /** One server-sent event: its `event:` name (if any) and its joined `data:` lines. */
 export interface SseEvent {
   readonly event?: string;
@@ -5,9 +11,11 @@ export interface SseEvent {
 }
 
 /**
- * Parses a complete `text/event-stream` body. Events are separated by a blank line; `data:`
- * lines join with `\n`; comments (`:`) and other fields are skipped. A final event without its
- * blank line (a stream cut short) is still returned.
+ * Parses a complete `text/event-stream` body as the specification frames it: events end at a
+ * blank line; lines are `field: value` (one space after the colon dropped); `:` starts a comment;
+ * several `data:` lines join with `\n`; other fields are skipped. An event without data is
+ * skipped, as a browser's EventSource does; a final event without its blank line (a stream cut
+ * short) is still returned.
  */
 export function parseSse(text: string): SseEvent[] {
   const events: SseEvent[] = [];
