@@ -75,6 +75,7 @@ export function bytesOfBlob(blob: ReadBlob): Uint8Array {
 
 export class BlobStore {
   readonly #blobByDigest: Database.Statement<[Uint8Array], BlobRow>;
+  readonly #blobIdByDigest: Database.Statement<[Uint8Array], number>;
   readonly #blobById: Database.Statement<[number], BlobRow>;
   readonly #insertBlob: Database.Statement<[Buffer, number, number | null, Buffer]>;
   readonly #chunkIdByDigest: Database.Statement<[Buffer], number>;
@@ -90,6 +91,10 @@ export class BlobStore {
 
   constructor(db: Database.Database) {
     this.#blobByDigest = db.prepare('SELECT * FROM blobs WHERE digest = ?');
+    // Whether a blob is held already: its id only, not its bytes (on every append).
+    this.#blobIdByDigest = db
+      .prepare<[Uint8Array], number>('SELECT id FROM blobs WHERE digest = ?')
+      .pluck();
     this.#blobById = db.prepare('SELECT * FROM blobs WHERE id = ?');
     this.#insertBlob = db.prepare(
       'INSERT INTO blobs (digest, size, method, data) VALUES (?, ?, ?, ?)',
@@ -124,8 +129,8 @@ export class BlobStore {
    * lookups of chunks its tape already uses.
    */
   put(bytes: Uint8Array, digest: Buffer = sha256(bytes), memo?: ChunkMemo): number {
-    const held = this.#blobByDigest.get(digest);
-    if (held !== undefined) return held.id;
+    const held = this.#blobIdByDigest.get(digest);
+    if (held !== undefined) return held;
     const chunks = chunkBlob(bytes);
     if (chunks.length <= 1) {
       const { method, data } = encodeChunk(bytes);
