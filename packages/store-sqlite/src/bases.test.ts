@@ -2,15 +2,13 @@
  * Tapes on a base (format 5): a fork keeps only the events after those it shares with its
  * parent, and stays whole whatever happens to the parent.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Tape, TapeError } from '@trace/tape';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { fixtureCopy, storePath, tempDir } from './__tests__/helpers.js';
+import { olderFile, storePath, tempDir } from './__tests__/helpers.js';
 import { exchange, run as sampleRun } from './__tests__/sample-tapes.mjs';
 import { openSqliteStore, type SqliteTapeStore } from './index.js';
-import { migrate } from './sqlite/schema.js';
 
 const dir = tempDir();
 /** A run of `n` exchanges, each with bodies of its own. */
@@ -196,23 +194,8 @@ describe('a tape saved on a base', () => {
 });
 
 describe('upgrading to format 5 and on', () => {
-  /** A real version-4 file: the v4 schema, then the rows a v4 writer wrote. */
-  function version4File(): string {
-    const current = fixtureCopy(dir, 'v5-parent4');
-    const folder = join(dir, `v4-${process.pid}-${Math.random().toString(16).slice(2)}`);
-    mkdirSync(folder);
-    const path = join(folder, 'old.tape.db');
-    const db = new Database(path);
-    migrate(db, 0, 4);
-    db.exec(`ATTACH DATABASE '${current}' AS src;
-      INSERT INTO blobs SELECT * FROM src.blobs;
-      INSERT INTO tapes SELECT * FROM src.tapes;
-      INSERT INTO events SELECT * FROM src.events;
-      INSERT INTO tape_blobs SELECT * FROM src.tape_blobs;
-      DETACH DATABASE src;`);
-    db.close();
-    return path;
-  }
+  /** A real version-4 file holding run('parent', 4). */
+  const version4File = () => olderFile(dir, 'v5-parent4', 4).path;
 
   it('reads a version-4 file read-only as it is, byte for byte, and upgrades it on a writable open', () => {
     const path = version4File();

@@ -6,11 +6,10 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
 import { Tape, TapeError, type TapeErrorCode, type TapeEvent } from '@trace/tape';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { fixtureCopy, storePath, tempDir } from './__tests__/helpers.js';
+import { fixtureCopy, olderFile, storePath, tempDir } from './__tests__/helpers.js';
 import { exchange, sampleTape as sharedSampleTape } from './__tests__/sample-tapes.mjs';
 import { loadTape, openSqliteStore, saveTape, verifyTape } from './index.js';
 import { migrate, SCHEMA_VERSION } from './sqlite/schema.js';
@@ -561,21 +560,11 @@ describe('upgrades', () => {
   });
 
   it('a version-3 file reads read-only, byte for byte unchanged, and rises to 6 on a writable open', () => {
-    const current = fixtureCopy(dir, 'v5-a3');
     // A real version-3 file in a folder of its own: the v3 schema, then the rows a v3 writer wrote.
-    const folder = join(dir, `v3-${process.pid}`);
-    mkdirSync(folder);
-    const path = join(folder, 'old.tape.db');
-    const db = new Database(path);
-    migrate(db, 0, 3);
-    db.exec(`ATTACH DATABASE '${current}' AS src;
-      INSERT INTO blobs SELECT * FROM src.blobs;
-      INSERT INTO tapes SELECT * FROM src.tapes;
-      INSERT INTO events SELECT * FROM src.events;
-      INSERT INTO tape_blobs SELECT * FROM src.tape_blobs;
-      DETACH DATABASE src;`);
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
-    db.close();
+    const { path, folder } = olderFile(dir, 'v5-a3', 3);
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    check.close();
     const before = readFileSync(path);
 
     // Read-only: read (through an upgraded copy in memory), listed and verified; not written to.
