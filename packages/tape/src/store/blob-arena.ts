@@ -6,17 +6,13 @@
  * in one buffer and looked up by their first bytes, so that matching a record's reference to a
  * blob makes no string and no object.
  */
-import { sha256, sha256Hex } from '@trace/spec';
+import { sha256Hex } from '@trace/spec';
 
 function sizeOf(blob: Uint8Array | readonly Uint8Array[]): number {
   if (blob instanceof Uint8Array) return blob.length;
   let size = 0;
-  for (const part of blob) size += part.length;
+  for (let i = 0; i < blob.length; i++) size += (blob[i] as Uint8Array).length;
   return size;
-}
-
-function digestOf(blob: Uint8Array | readonly Uint8Array[]): string {
-  return blob instanceof Uint8Array ? sha256Hex(blob) : sha256(...blob).toString('hex');
 }
 
 /** Blobs are packed into buffers of at most this size (a larger blob gets one of its own). */
@@ -40,7 +36,6 @@ export class BlobArena {
    * another copy. A store hands a blob once; one handed twice is kept twice, and found once.
    */
   add(blobs: readonly (Uint8Array | readonly Uint8Array[])[]): void {
-    this.#reserve(blobs.length);
     const sizes = blobs.map(sizeOf);
     let i = 0;
     while (i < blobs.length) {
@@ -50,28 +45,51 @@ export class BlobArena {
         size += sizes[end++]!;
       }
       const slab = Buffer.allocUnsafeSlow(size);
-      const slabIndex = this.#slabs.push(slab.buffer) - 1;
       let at = 0;
-      for (; i < end; i++) {
-        const blob = blobs[i]!;
-        const entry = this.#next.length;
-        this.#digests.write(digestOf(blob), entry * DIGEST, DIGEST, 'hex');
-        const prefix = this.#digests.readInt32BE(entry * DIGEST) >> 1;
-        this.#next.push(this.#byPrefix?.get(prefix) ?? -1);
-        this.#byPrefix?.set(prefix, entry);
+      for (let b = i; b < end; b++) {
+        const blob = blobs[b]!;
         if (blob instanceof Uint8Array) slab.set(blob, at);
         else {
+          // Indexed: an iterator would allocate for every part of every blob.
           let into = at;
-          for (const part of blob) {
+          for (let p = 0; p < blob.length; p++) {
+            const part = blob[p] as Uint8Array;
             slab.set(part, into);
             into += part.length;
           }
         }
-        (this.#slabOf as number[]).push(slabIndex);
-        (this.#start as number[]).push(at);
-        (this.#length as number[]).push(sizes[i]!);
-        at += sizes[i]!;
+        at += sizes[b]!;
       }
+      this.adopt(slab, sizes.slice(i, end));
+      i = end;
+    }
+  }
+
+  /**
+   * Takes `bytes` as they are, without a copy: blobs laid end to end, `sizes[i]` bytes each, in
+   * order, each kept under the digest it hashes to. The caller must not change `bytes` after.
+   */
+  adopt(bytes: Uint8Array, sizes: readonly number[]): void {
+    let total = 0;
+    for (let i = 0; i < sizes.length; i++) total += sizes[i]!;
+    if (total > bytes.length) {
+      throw new RangeError(`blobs of ${total} bytes in all cannot lie in ${bytes.length} bytes`);
+    }
+    this.#reserve(sizes.length);
+    const slabIndex = this.#slabs.push(bytes.buffer as ArrayBuffer) - 1;
+    let at = 0;
+    for (let i = 0; i < sizes.length; i++) {
+      const size = sizes[i]!;
+      const entry = this.#next.length;
+      const blob = bytes.subarray(at, at + size);
+      this.#digests.write(sha256Hex(blob), entry * DIGEST, DIGEST, 'hex');
+      const prefix = this.#digests.readInt32BE(entry * DIGEST) >> 1;
+      this.#next.push(this.#byPrefix?.get(prefix) ?? -1);
+      this.#byPrefix?.set(prefix, entry);
+      (this.#slabOf as number[]).push(slabIndex);
+      (this.#start as number[]).push(bytes.byteOffset + at);
+      (this.#length as number[]).push(size);
+      at += size;
     }
   }
 

@@ -76,6 +76,55 @@ describe('TapeReader', () => {
     expect(JSON.stringify(back.events)).toBe(JSON.stringify(tape.events));
   });
 
+  it('reads the same tape whether blobs come whole, in parts, or joined in a buffer it keeps', () => {
+    fc.assert(
+      fc.property(
+        arbitraryTapeEvents(),
+        fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 40 }),
+        fc.nat({ max: 7 }),
+        (events, ways, slack) => {
+          const tape = Tape.create({ id: 'ways' });
+          for (const event of events) tape.append(event);
+          const parts = stored(tape);
+          const reader = new TapeReader(parts.header, new StoreRefusals('memory:test'));
+          let joined: Uint8Array[] = [];
+          const join = () => {
+            // Joined at an offset inside a larger buffer, as a store's buffer may be.
+            const sizes = joined.map((blob) => blob.length);
+            const total = sizes.reduce((n, size) => n + size, 0);
+            const buffer = new Uint8Array(slack + total + slack);
+            let at = slack;
+            for (const blob of joined) {
+              buffer.set(blob, at);
+              at += blob.length;
+            }
+            reader.addJoinedBlobs(buffer.subarray(slack), sizes);
+            joined = [];
+          };
+          parts.blobs.forEach((blob, i) => {
+            const way = ways[i % ways.length];
+            if (way === 0) reader.addBlobs([blob]);
+            else if (way === 1) {
+              const cut = Math.floor(blob.length / 2);
+              reader.addBlobs([[blob.subarray(0, cut), new Uint8Array(0), blob.subarray(cut)]]);
+            } else joined.push(blob);
+            if (way === 3) join();
+          });
+          join();
+          const back = reader.read(parts.records);
+          expect(back.fingerprint).toBe(tape.fingerprint);
+          expect(back.events).toEqual(tape.events);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses blobs joined in fewer bytes than their sizes add up to', () => {
+    const reader = new TapeReader(stored(Tape.create({ id: 'x' })).header, new StoreRefusals('m'));
+    expect(() => reader.addJoinedBlobs(new Uint8Array(4), [2, 3])).toThrow(RangeError);
+  });
+
   it('refuses a record or blob with any single byte changed, as TAPE_DAMAGED', () => {
     fc.assert(
       fc.property(

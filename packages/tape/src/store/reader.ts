@@ -67,6 +67,15 @@ export class TapeReader {
   }
 
   /**
+   * Hands the reader blobs laid end to end in `bytes`, `sizes[i]` bytes each, in order: kept as
+   * they are, without a copy (a store that reads blobs into one buffer of its own making), each
+   * hashed once. The caller must not change `bytes` afterwards.
+   */
+  addJoinedBlobs(bytes: Uint8Array, sizes: readonly number[]): void {
+    this.#blobs.adopt(bytes, sizes);
+  }
+
+  /**
    * Rebuilds the tape from its records, in seq order. A blob the reader was not given is asked
    * of `lookup` (and hashed like the rest); one that is still missing, a record that does not
    * chain, and a fingerprint that differs from the stored one are TAPE_DAMAGED.
