@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { storePath, tempDir } from './__tests__/helpers.js';
+import { DEFLATE } from './chunking/compression.js';
 import { loadTape, openSqliteStore, saveTape, verifyTape } from './index.js';
 
 // The round trip of any tape through a file (saved, closed, reopened) is a property of the
@@ -18,7 +19,7 @@ function tapeOf(events: Parameters<Tape['append']>[0][], id?: string): Tape {
 }
 
 describe('stored bytes', () => {
-  it('any single-byte change to any stored blob or event record changes the fingerprint or fails verify', () => {
+  it('any single-byte change to a stored pack, chunk list or event record fails verify and load, or changes no byte read', () => {
     fc.assert(
       fc.property(
         tapeEvents(),
@@ -30,25 +31,19 @@ describe('stored bytes', () => {
           const path = storePath(dir);
           saveTape(path, tape);
           const db = new Database(path);
+          const cellsOf = (table: string, column: string, key: string, where = '') =>
+            (
+              db
+                .prepare(
+                  `SELECT ${key} AS rowid, length(${column}) AS n, ${table === 'packs' ? 'method' : '0'} AS method
+                   FROM ${table} WHERE length(${column}) > 0 ${where}`,
+                )
+                .all() as { rowid: number; n: number; method: number }[]
+            ).map((row) => ({ table, column, key, ...row }));
           const cells = [
-            ...db
-              .prepare('SELECT id AS rowid, length(data) AS n FROM blobs WHERE length(data) > 0')
-              .all()
-              .map((r) => ({
-                table: 'blobs',
-                column: 'data',
-                key: 'id',
-                ...(r as { rowid: number; n: number }),
-              })),
-            ...db
-              .prepare('SELECT seq AS rowid, length(record) AS n FROM events')
-              .all()
-              .map((r) => ({
-                table: 'events',
-                column: 'record',
-                key: 'seq',
-                ...(r as { rowid: number; n: number }),
-              })),
+            ...cellsOf('packs', 'data', 'id'),
+            ...cellsOf('blobs', 'chunks', 'id', 'AND chunks IS NOT NULL'),
+            ...cellsOf('events', 'record', 'seq'),
           ];
           fc.pre(cells.length > 0);
           const cell = cells[pickRow % cells.length] as (typeof cells)[number];
@@ -68,15 +63,23 @@ describe('stored bytes', () => {
           db.close();
 
           const report = verifyTape(path);
+          // A deflated pack may decode to the same bytes after a change (the unused bits of its
+          // last byte): nothing read changed, and the tape reads as it was recorded.
+          if (report.ok && cell.table === 'packs' && cell.method === DEFLATE) {
+            expect(loadTape(path).fingerprint).toBe(tape.fingerprint);
+            return;
+          }
           expect(report.ok).toBe(false);
-          const problem = report.problems[0];
-          if (cell.table === 'blobs') {
-            expect(problem?.kind).toBe('blob-tampered');
-          } else {
+          if (cell.table === 'events') {
             expect(report.problems).toContainEqual(
               expect.objectContaining({ tapeId: tape.id, seq: cell.rowid }),
             );
             expect(report.tapes[0]?.computedFingerprint).not.toBe(tape.fingerprint);
+          } else {
+            const kinds = report.problems.map((problem) => problem.kind);
+            expect(
+              kinds.some((kind) => kind === 'blob-tampered' || kind === 'chunk-tampered'),
+            ).toBe(true);
           }
           // And loading the tape refuses it, whichever of its bytes was changed.
           expect(() => loadTape(path)).toThrow(
@@ -87,7 +90,7 @@ describe('stored bytes', () => {
           );
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 100 },
     );
   });
 

@@ -6,6 +6,7 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
+import { sha256 } from '@trace/spec';
 import { Tape, TapeError, type TapeErrorCode, type TapeEvent } from '@trace/tape';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -263,9 +264,15 @@ describe('verify', () => {
     const path = storePath(dir);
     saveTape(path, sampleTape());
     const db = new Database(path);
-    db.prepare(
-      'UPDATE blobs SET data = CAST(\'{"n":99}\' AS BLOB) WHERE data = CAST(\'{"n":2}\' AS BLOB)',
-    ).run();
+    // The body {"n":2} is kept as it is (too short to compress), inline in its event's pack.
+    const placed = db
+      .prepare(
+        `SELECT p.id, p.data, b.offset FROM blobs b JOIN packs p ON p.id = b.pack
+         WHERE b.digest = ? AND p.method = 0`,
+      )
+      .get(sha256('{"n":2}')) as { id: number; data: Buffer; offset: number };
+    placed.data.write('{"n":9}', placed.offset);
+    db.prepare('UPDATE packs SET data = ? WHERE id = ?').run(placed.data, placed.id);
     db.close();
     const report = verifyTape(path);
     expect(report.problems[0]).toMatchObject({
@@ -559,7 +566,7 @@ describe('upgrades', () => {
     upgraded.close();
   });
 
-  it('a version-3 file reads read-only, byte for byte unchanged, and rises to 6 on a writable open', () => {
+  it('a version-3 file reads read-only, byte for byte unchanged, and rises to 7 on a writable open', () => {
     // A real version-3 file in a folder of its own: the v3 schema, then the rows a v3 writer wrote.
     const { path, folder } = olderFile(dir, 'v5-a3', 3);
     const check = new Database(path, { readonly: true });
@@ -577,7 +584,8 @@ describe('upgrades', () => {
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(readdirSync(folder)).toEqual(['old.tape.db']);
 
-    // Writable: upgraded in place (4 marks the trailer, 5 adds the bases, 6 keeps blobs in chunks).
+    // Writable: upgraded in place (4 marks the trailer, 5 adds the bases, 6 keeps blobs in chunks,
+    // 7 in packs).
     const store = openSqliteStore(path);
     const withTrailer = Tape.create({ id: 'trailer' });
     withTrailer.append({
@@ -589,8 +597,8 @@ describe('upgrades', () => {
     expect(store.load('a').fingerprint).toBe(sampleTape('a', 3).fingerprint);
     store.close();
     const after = new Database(path, { readonly: true });
-    expect(after.pragma('user_version', { simple: true })).toBe(6);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(after.pragma('user_version', { simple: true })).toBe(7);
+    expect(SCHEMA_VERSION).toBe(7);
     const tables = after
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .pluck()
@@ -599,6 +607,7 @@ describe('upgrades', () => {
       'blobs',
       'chunks',
       'events',
+      'packs',
       'tape_bases',
       'tape_blobs',
       'tapes',

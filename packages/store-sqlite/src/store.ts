@@ -30,9 +30,13 @@ import {
   sharedDigestsOf,
   sharedPrefix,
 } from './sqlite/bases.js';
-import { asBuffer, BlobStore, ChunkCache, ChunkMemo } from './sqlite/blob-store.js';
+import { blobOf } from './sqlite/blob-assembly.js';
+import { type BlobBatch, BlobStore } from './sqlite/blob-store.js';
+import { asBuffer } from './sqlite/bytes.js';
 import { guard, openConnection, type SqliteDurability } from './sqlite/connection.js';
 import { foldLog } from './sqlite/fold.js';
+import { PackCache } from './sqlite/packs.js';
+import { RecordingMemo } from './sqlite/recording-memo.js';
 import { prepareStatements, type StoreStatements, type TapeRow } from './sqlite/statements.js';
 import { storedBlobs, streamDigestsOf, streamPartsOf } from './sqlite/streams.js';
 
@@ -75,7 +79,7 @@ export class SqliteTapeStore implements TapeStore {
   readonly #refusals: StoreRefusals;
   /** The transaction every append runs, made once: a recording runs it for every event. */
   readonly #appendTx: Database.Transaction<
-    (id: string, event: EncodedTapeEvent, memo: ChunkMemo) => void
+    (id: string, event: EncodedTapeEvent, memo: RecordingMemo) => void
   >;
   #closed = false;
 
@@ -92,7 +96,7 @@ export class SqliteTapeStore implements TapeStore {
       db.close();
       throw error;
     }
-    this.#appendTx = db.transaction((id: string, event: EncodedTapeEvent, memo: ChunkMemo) =>
+    this.#appendTx = db.transaction((id: string, event: EncodedTapeEvent, memo: RecordingMemo) =>
       this.#append(id, event, memo),
     );
   }
@@ -143,13 +147,15 @@ export class SqliteTapeStore implements TapeStore {
         throw this.#refusals.differentContent(tape.id, stored, fingerprint);
       }
       this.#insertTape(tape.id, tape, tape.complete ? 'complete' : 'recording', tape.events.length);
-      // One transaction: a chunk staged here is good for the whole save.
-      const memo = new ChunkMemo();
+      // One transaction: a chunk staged here is good for the whole save, and what the tape adds
+      // fills packs across its events.
+      const blobs = this.#blobs.batch(new RecordingMemo());
       if (base === undefined) {
-        for (const event of encodedEventsOf(tape)) this.#writeEvent(tape.id, event, memo);
+        for (const event of encodedEventsOf(tape)) this.#writeEvent(tape.id, event, blobs);
       } else {
-        this.#writeOnBase(tape.id, base, [...encodedEventsOf(tape)], memo);
+        this.#writeOnBase(tape.id, base, [...encodedEventsOf(tape)], blobs);
       }
+      blobs.finish();
       return { id: tape.id, fingerprint, created: true };
     });
   }
@@ -178,10 +184,17 @@ export class SqliteTapeStore implements TapeStore {
         this.#refusals,
       );
       const rows = eventsOf(s, row.id);
-      const blobs = this.#blobs.ofTape(row.id);
-      const streams = new Set(rows.map((event) => event.stream));
-      reader.addBlobs(blobs.filter((blob) => !streams.has(blob.id)).map((blob) => blob.parts));
-      reader.addBlobs(streamPartsOf(rows, blobs, (id) => this.#blobs.byId(id)));
+      // The bodies read into buffers the reader keeps as they are; each stream, read apart, is
+      // cut into the chunks its record names.
+      const streamIds = new Set<number>();
+      for (const event of rows) if (event.stream !== null) streamIds.add(event.stream);
+      const streams = new Map<number, Uint8Array>();
+      for (const { joined, apart } of this.#blobs.ofTape(row.id, streamIds)) {
+        if (!apart) reader.addJoinedBlobs(joined.bytes, joined.sizes);
+        else for (const [i, blob] of joined.rows.entries()) streams.set(blob.id, blobOf(joined, i));
+      }
+      for (const parts of streamPartsOf(rows, streams, (id) => this.#blobs.byId(id)))
+        reader.addBlobs(parts);
       // A blob the reference index lacks — or one a base's events name — is looked up by
       // digest: the index speeds reading, it does not decide what a tape holds.
       return reader.read(rows, (digest) => this.#blobs.byDigest(digest));
@@ -226,7 +239,9 @@ export class SqliteTapeStore implements TapeStore {
     const s = this.#statements;
     const only = id === undefined ? undefined : validRunId(id);
     return this.#read(() => {
-      const cache = new ChunkCache();
+      const cache = new PackCache();
+      /** Each stream's blob id, and the digests of the chunks cut from it. */
+      const streamChunks = new Map<number, Buffer[]>();
       const structure = (this.#db.pragma('integrity_check') as { integrity_check: string }[])
         .map((row) => row.integrity_check)
         .filter((line) => line !== 'ok');
@@ -235,7 +250,7 @@ export class SqliteTapeStore implements TapeStore {
         location: this.path,
         structure,
         chunks: this.#blobs.chunks(cache),
-        blobs: storedBlobs(s, this.#blobs, cache),
+        blobs: storedBlobs(s, this.#blobs, cache, streamChunks),
         tapes: rows
           .filter((row) => row !== undefined)
           .map((row) => ({
@@ -259,8 +274,16 @@ export class SqliteTapeStore implements TapeStore {
             // A stream kept whole is indexed as one blob: the chunks its record names are in it.
             references: function* () {
               yield* s.referencesOfTape.iterate(row.id);
-              for (const record of s.indexedStreamRecordsOf.iterate(row.id))
-                yield* streamDigestsOf(record);
+              // The chunks cut from each stream as its blob was checked (the blobs are walked
+              // before the tapes); a stream not met there, from the tape's own records.
+              for (const stream of s.indexedStreamsOf.iterate(row.id)) {
+                const cut = streamChunks.get(stream);
+                if (cut !== undefined) yield* cut;
+                else {
+                  for (const record of s.recordsOfTapeStream.iterate(row.id, stream))
+                    yield* streamDigestsOf(record);
+                }
+              }
               yield* sharedDigestsOf(s, row.id);
             },
           })),
@@ -296,7 +319,7 @@ export class SqliteTapeStore implements TapeStore {
   }
 
   /** @internal Appends one event of a recording, all or nothing. */
-  appendEvent(id: string, event: EncodedTapeEvent, memo: ChunkMemo): void {
+  appendEvent(id: string, event: EncodedTapeEvent, memo: RecordingMemo): void {
     try {
       guard(this.path, () => this.#appendTx.immediate(id, event, memo));
     } catch (error) {
@@ -307,7 +330,7 @@ export class SqliteTapeStore implements TapeStore {
   }
 
   /** One append: the tape's new head, then the event. Run in `#appendTx`. */
-  #append(id: string, event: EncodedTapeEvent, memo: ChunkMemo): void {
+  #append(id: string, event: EncodedTapeEvent, memo: RecordingMemo): void {
     // The head first: it moves only if the tape is still there, recording, at this event.
     const { draw, exchange, annotation } = event.counts;
     const moved = this.#statements.updateHead.run(
@@ -320,27 +343,45 @@ export class SqliteTapeStore implements TapeStore {
       event.seq,
     );
     if (moved.changes !== 1) throw this.#refusals.deletedWhileRecording(id);
-    this.#writeEvent(id, event, memo);
+    // What the event adds is written as a loose pack, joined with the recording's others once
+    // they come to a pack's worth (see sqlite/packs.ts).
+    const blobs = this.#blobs.batch(memo, { loose: true });
+    this.#writeEvent(id, event, blobs);
+    blobs.finish();
+    this.#blobs.joinLoose(memo);
   }
 
   /**
    * @internal Marks a recording complete; a re-recording staged as `storedAs` takes the id `id`
    * in the same transaction, the old tape and the blobs only it used going with it.
    */
-  finishRecording(id: string, storedAs: string, eventCount: number): void {
+  finishRecording(id: string, storedAs: string, eventCount: number, memo: RecordingMemo): void {
     const s = this.#statements;
-    this.#write(() => {
-      if (s.markComplete.run(storedAs, eventCount).changes !== 1) {
-        throw this.#refusals.deletedWhileRecording(id);
-      }
-      if (storedAs === id) return;
-      this.#deleteTape(id);
-      const move = { from: storedAs, to: id };
-      s.copyTape.run(move);
-      s.renameEvents.run(move);
-      s.renameReferences.run(move);
-      s.deleteTape.run(storedAs);
-    });
+    try {
+      this.#write(() => {
+        if (s.markComplete.run(storedAs, eventCount).changes !== 1) {
+          throw this.#refusals.deletedWhileRecording(id);
+        }
+        // The recording's last loose packs, whatever their size, joined and compressed.
+        this.#blobs.joinLoose(memo, true);
+        if (storedAs !== id) this.#takeOver(id, storedAs);
+      });
+    } catch (error) {
+      memo.discard();
+      throw error;
+    }
+    memo.commit();
+  }
+
+  /** A re-recording staged as `storedAs` takes the id `id`: the old tape goes. */
+  #takeOver(id: string, storedAs: string): void {
+    const s = this.#statements;
+    this.#deleteTape(id);
+    const move = { from: storedAs, to: id };
+    s.copyTape.run(move);
+    s.renameEvents.run(move);
+    s.renameReferences.run(move);
+    s.deleteTape.run(storedAs);
   }
 
   /**
@@ -351,14 +392,14 @@ export class SqliteTapeStore implements TapeStore {
     id: string,
     base: string,
     events: readonly EncodedTapeEvent[],
-    memo: ChunkMemo,
+    blobs: BlobBatch,
   ): void {
     const s = this.#statements;
     const baseRow = base === id ? undefined : s.tapeById.get(base);
     const shared = baseRow === undefined ? 0 : sharedPrefix(s, base, baseRow.event_count, events);
     if (shared > 0) s.insertBase.run(id, base, shared);
     for (const event of events.slice(shared)) {
-      const stream = this.#writeEvent(id, event, memo);
+      const stream = this.#writeEvent(id, event, blobs);
       // A blob first named in the shared part is stored already, but only referred to by the
       // base: the tape must refer to every blob its own rows name, to outlive the base.
       if (shared > 0) referBlobsOf(s, id, event.record, stream);
@@ -399,15 +440,15 @@ export class SqliteTapeStore implements TapeStore {
    * An event's new blobs, the tape's references to them, and its record. A streamed body's
    * chunks are kept together, as one blob, not a blob per chunk; returns that blob's id.
    */
-  #writeEvent(id: string, event: EncodedTapeEvent, memo: ChunkMemo): number | null {
+  #writeEvent(id: string, event: EncodedTapeEvent, blobs: BlobBatch): number | null {
     const s = this.#statements;
     for (const blob of event.newBlobs) {
       if (blob.stream === true) continue;
-      s.insertReferenceById.run(id, this.#blobs.put(blob.bytes, blob.digest, memo));
+      s.insertReferenceById.run(id, blobs.put(blob.bytes, blob.digest));
     }
     let stream: number | null = null;
     if (event.stream !== undefined) {
-      stream = this.#blobs.put(Buffer.concat(event.stream), undefined, memo);
+      stream = blobs.put(Buffer.concat(event.stream));
       s.insertReferenceById.run(id, stream);
     }
     s.insertEvent.run(id, event.seq, event.type, asBuffer(event.record), event.head, stream);
@@ -453,7 +494,7 @@ export class SqliteTapeStore implements TapeStore {
 /** Appends to a tape of an `SqliteTapeStore`: each append is one transaction. */
 export class SqliteTapeRecorder extends SyncTapeRecorder {
   readonly #store: SqliteTapeStore;
-  readonly #memo = new ChunkMemo();
+  readonly #memo = new RecordingMemo();
   /** The id the rows are written under: `id`, or a staging id while re-recording it. */
   readonly #storedAs: string;
 
@@ -473,7 +514,7 @@ export class SqliteTapeRecorder extends SyncTapeRecorder {
   }
 
   protected writeFinish(): void {
-    this.#store.finishRecording(this.id, this.#storedAs, this.eventCount);
+    this.#store.finishRecording(this.id, this.#storedAs, this.eventCount, this.#memo);
   }
 }
 

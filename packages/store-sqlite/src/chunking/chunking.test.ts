@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { vectorRequest } from '../__tests__/vector-request.js';
 import { CDC_MAX, CDC_MIN } from './cdc.js';
 import { chunkBlob, cutsOf } from './chunker.js';
-import { DEFLATE, decodeChunk, encodeChunk, STORED } from './compression.js';
+import { compress, DEFLATE, decompress, STORED } from './compression.js';
 import { jsonSpans } from './json-spans.js';
 
 const bytesOf = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
@@ -90,45 +91,7 @@ describe('chunkBlob', () => {
 
 describe('the chunking vector of docs/tape-format.md', () => {
   it('cuts the example request where the format says', () => {
-    const body = JSON.stringify({
-      model: 'claude-sonnet-4-5',
-      max_tokens: 1024,
-      system:
-        'You plan trips, one day at a time, and check the weather before you suggest anything outdoors. '.repeat(
-          3,
-        ),
-      tools: [
-        {
-          name: 'get_weather',
-          description: 'The weather in a city today.',
-          input_schema: {
-            type: 'object',
-            properties: { city: { type: 'string' } },
-            required: ['city'],
-          },
-        },
-      ],
-      messages: [
-        { role: 'user', content: 'Plan a day in Lisbon.' },
-        {
-          role: 'assistant',
-          content: [
-            { type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Lisbon' } },
-          ],
-        },
-        {
-          role: 'user',
-          content: [
-            {
-              type: 'tool_result',
-              tool_use_id: 'toolu_01',
-              content: '{"tempC":21,"sky":"sunny"}',
-            },
-          ],
-        },
-      ],
-    });
-    const bytes = bytesOf(body);
+    const bytes = vectorRequest();
     expect(bytes.length).toBe(815);
     expect(cutsOf(bytes)).toEqual([343, 513, 577, 692, 813, 815]);
     expect(
@@ -206,24 +169,37 @@ describe('chunk compression', () => {
   it('deflates what it shrinks, keeps the rest as it is, and decodes either exactly', () => {
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 5000 }), fc.string().map(bytesOf)), (raw) => {
-        const { method, data } = encodeChunk(raw);
+        const { method, data } = compress(raw);
         expect(data.length).toBeLessThanOrEqual(raw.length);
-        expect(decodeChunk(method, data, raw.length)).toEqual(raw);
+        expect(decompress(method, data, raw.length)).toEqual(raw);
       }),
     );
     const text = bytesOf('a day in Lisbon, '.repeat(200));
-    expect(encodeChunk(text).method).toBe(DEFLATE);
-    expect(encodeChunk(noise(3000, 1)).method).toBe(STORED);
-    // Under 2 KiB a chunk is kept as it is, however well it would deflate.
-    expect(encodeChunk(text.subarray(0, 2047)).method).toBe(STORED);
-    expect(encodeChunk(text.subarray(0, 2048)).method).toBe(DEFLATE);
+    expect(compress(text).method).toBe(DEFLATE);
+    expect(compress(noise(3000, 1)).method).toBe(STORED);
+    // Under 128 bytes a pack is kept as it is, however well it would deflate.
+    expect(compress(text.subarray(0, 127)).method).toBe(STORED);
+    expect(compress(text.subarray(0, 128)).method).toBe(DEFLATE);
+  });
+
+  it('keeps long bytes whose start does not compress as they are, without deflating the rest', () => {
+    const text = bytesOf('a day in Lisbon, '.repeat(2000));
+    expect(compress(text).method).toBe(DEFLATE);
+    // Noise first, then text: judged by its first 4 KiB, kept as it is.
+    expect(compress(join([noise(4096, 7), text])).method).toBe(STORED);
+    // Text first, then noise: deflated, and read back whole.
+    const mixed = join([text, noise(20_000, 8)]);
+    const { method, data } = compress(mixed);
+    expect(method).toBe(DEFLATE);
+    expect(Buffer.from(decompress(method, data, mixed.length)).equals(mixed)).toBe(true);
   });
 
   it('refuses what it cannot decode, and a size that is not the stored one', () => {
-    const { data } = encodeChunk(bytesOf('tea '.repeat(100)));
-    expect(() => decodeChunk(DEFLATE, data, 399)).toThrow();
-    expect(() => decodeChunk(DEFLATE, new Uint8Array([1, 2, 3]), 10)).toThrow();
-    expect(() => decodeChunk(7, data, 400)).toThrow(/unknown chunk method 7/);
+    const { data } = compress(bytesOf('tea '.repeat(100)));
+    expect(() => decompress(DEFLATE, data, 399)).toThrow();
+    expect(() => decompress(DEFLATE, new Uint8Array([1, 2, 3]), 10)).toThrow();
+    expect(() => decompress(7, data, 400)).toThrow(/unknown method 7/);
+    expect(() => decompress(STORED, new Uint8Array(3), 4)).toThrow();
   });
 });
 

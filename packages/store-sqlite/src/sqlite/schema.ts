@@ -3,9 +3,11 @@
  * version 0, so the upgrade path an older file takes is the same code every new file runs.
  * `PRAGMA application_id` marks the file as a tape store; `PRAGMA user_version` is its version.
  */
+import { sha256 } from '@trace/spec';
 import { blobDigestsOf, blobLayoutOf } from '@trace/tape/backend';
 import type { Database } from 'better-sqlite3';
 import { BlobStore } from './blob-store.js';
+import { version6Blobs } from './version-6.js';
 
 /** 'TRAC' in ASCII: tells a tape store apart from any other SQLite file. */
 export const APPLICATION_ID = 0x54524143;
@@ -158,10 +160,19 @@ const MIGRATIONS: readonly Migration[] = [
       `);
       // Every blob again, from the records: bodies as blobs, each stream's chunks joined into
       // one; the references rebuilt as a writer makes them (each tape, the blobs its rows name).
-      const blobs = new BlobStore(db);
+      // Each kept whole (method 0), as this version may keep any blob: the upgrade to version 7
+      // cuts them into chunks and packs.
       const old = db
         .prepare<[Uint8Array], Buffer>('SELECT data FROM blobs_v5 WHERE digest = ?')
         .pluck();
+      const insert = db.prepare(
+        'INSERT OR IGNORE INTO blobs (digest, size, method, data) VALUES (?, ?, 0, ?)',
+      );
+      const idOf = db.prepare<[Buffer], number>('SELECT id FROM blobs WHERE digest = ?').pluck();
+      const keep = (bytes: Buffer, digest: Buffer): number => {
+        insert.run(digest, bytes.length, bytes);
+        return idOf.get(digest) as number;
+      };
       const setStream = db.prepare('UPDATE events SET stream = ? WHERE tape_id = ? AND seq = ?');
       const refer = db.prepare('INSERT OR IGNORE INTO tape_blobs (tape_id, blob_id) VALUES (?, ?)');
       const rows = db
@@ -178,16 +189,56 @@ const MIGRATIONS: readonly Migration[] = [
         for (const body of layout.bodies) {
           const bytes = old.get(body.digest);
           // A missing blob stays missing: reading the tape says so, as it did before.
-          if (bytes !== undefined) refer.run(tapeId, blobs.put(bytes, body.digest));
+          if (bytes !== undefined) refer.run(tapeId, keep(bytes, body.digest));
         }
         if (layout.stream === undefined) continue;
         const parts = layout.stream.map((chunk) => old.get(chunk.digest));
         if (parts.some((part) => part === undefined)) continue;
-        const stream = blobs.put(Buffer.concat(parts as Buffer[]));
+        const joined = Buffer.concat(parts as Buffer[]);
+        const stream = keep(joined, sha256(joined));
         setStream.run(stream, tapeId, seq);
         refer.run(tapeId, stream);
       }
       db.exec('DROP TABLE blobs_v5;');
+    },
+  },
+  {
+    to: 7,
+    describe:
+      'the new bytes of each write compressed together as one pack, in which chunks and inline blobs are placed',
+    up(db) {
+      db.exec(`
+        ALTER TABLE blobs RENAME TO blobs_v6;
+        ALTER TABLE chunks RENAME TO chunks_v6;
+        CREATE TABLE packs (
+          id INTEGER PRIMARY KEY,
+          size INTEGER NOT NULL,
+          method INTEGER NOT NULL,
+          data BLOB NOT NULL
+        );
+        CREATE TABLE chunks (
+          id INTEGER PRIMARY KEY,
+          digest BLOB NOT NULL UNIQUE CHECK (length(digest) = 32),
+          size INTEGER NOT NULL,
+          pack INTEGER NOT NULL,
+          offset INTEGER NOT NULL
+        );
+        CREATE TABLE blobs (
+          id INTEGER PRIMARY KEY,
+          digest BLOB NOT NULL UNIQUE CHECK (length(digest) = 32),
+          size INTEGER NOT NULL,
+          pack INTEGER,
+          offset INTEGER,
+          chunks BLOB
+        );
+      `);
+      // Every blob again, under the id it had (events.stream and tape_blobs name blobs by id),
+      // its bytes as version 6 kept them; what cannot be read is kept as it reads, so that a
+      // damaged blob stays damaged (and reported), not lost.
+      const batch = new BlobStore(db).batch();
+      for (const blob of version6Blobs(db)) batch.restore(blob.id, blob.bytes, blob.digest);
+      batch.finish();
+      db.exec('DROP TABLE blobs_v6; DROP TABLE chunks_v6;');
     },
   },
 ];

@@ -40,10 +40,14 @@ export interface StoreStatements {
   eventsOfTape: Database.Statement<[string], EventRow>;
   /** The digests a tape's reference index holds (plucked). */
   referencesOfTape: Database.Statement<[string], Buffer>;
-  /** The records of a tape's own events whose stream its reference index holds (plucked). */
-  indexedStreamRecordsOf: Database.Statement<[string], Buffer>;
+  /** The streams (blob ids) a tape's events name that its reference index names (plucked). */
+  indexedStreamsOf: Database.Statement<[string], number>;
+  /** The records of tape `id`'s events whose streamed body is kept in blob `stream` (plucked). */
+  recordsOfTapeStream: Database.Statement<[string, number], Buffer>;
   /** Every record whose streamed body is kept in blob `id` (plucked). */
   recordsOfStream: Database.Statement<[number], Buffer>;
+  /** The blobs that keep a stream (by id). */
+  streamBlobIds: Database.Statement<[], number>;
   insertTape: Run<[string, string, string, string, number, Buffer, number, number, number]>;
   /** A tape's reference to a blob by its digest (a digest the store does not hold: nothing). */
   insertReference: Run<[string, Buffer]>;
@@ -90,14 +94,22 @@ export function prepareStatements(db: Database.Database): StoreStatements {
         'SELECT b.digest FROM tape_blobs t JOIN blobs b ON b.id = t.blob_id WHERE t.tape_id = ?',
       )
       .pluck(),
-    indexedStreamRecordsOf: db
-      .prepare<[string], Buffer>(
-        `SELECT e.record FROM events e JOIN tape_blobs t ON t.tape_id = e.tape_id AND t.blob_id = e.stream
-         WHERE e.tape_id = ?`,
+    indexedStreamsOf: db
+      .prepare<[string], number>(
+        `SELECT DISTINCT e.stream FROM events e
+         JOIN tape_blobs t ON t.tape_id = e.tape_id AND t.blob_id = e.stream WHERE e.tape_id = ?`,
+      )
+      .pluck(),
+    recordsOfTapeStream: db
+      .prepare<[string, number], Buffer>(
+        'SELECT record FROM events WHERE tape_id = ? AND stream = ?',
       )
       .pluck(),
     recordsOfStream: db
       .prepare<[number], Buffer>('SELECT record FROM events WHERE stream = ?')
+      .pluck(),
+    streamBlobIds: db
+      .prepare<[], number>('SELECT DISTINCT stream FROM events WHERE stream IS NOT NULL')
       .pluck(),
     insertTape: db.prepare(
       `INSERT INTO tapes (id, created_at, metadata, state, event_count, head, draw_count, exchange_count, annotation_count)

@@ -1,10 +1,11 @@
 /**
- * Streamed bodies kept whole (format version 6): a stream's chunks are joined into one blob, and
+ * Streamed bodies kept whole (format version 6 on): a stream's chunks are joined into one blob, and
  * the record of its event gives each chunk's size and digest, which cut the blob back into the
  * chunks — each then proven by its digest as any blob is.
  */
 import { blobLayoutOf, type StoredBlob } from '@trace/tape/backend';
-import { type BlobStore, bytesOfBlob, type ChunkCache, type ReadBlob } from './blob-store.js';
+import type { BlobStore, ReadBlob } from './blob-store.js';
+import type { PackCache } from './packs.js';
 import type { EventRow, StoreStatements } from './statements.js';
 
 interface Part {
@@ -13,56 +14,60 @@ interface Part {
 }
 
 /**
- * The chunks of every stream `rows` name, each once: cut from the stream's blob among `blobs`
- * (the tape's own), or from the one `byId` reads (a stream of a base's events, the base's to
- * refer to). The reader hashes each under the digest it is found by.
+ * The chunks of every stream `rows` name, each once, in batches: cut from the stream's blob among
+ * `streams` (the tape's own, by id), or from the one `byId` reads (a stream of a base's events,
+ * the base's to refer to). The reader hashes each under the digest it is found by.
  */
-export function streamPartsOf(
+export function* streamPartsOf(
   rows: readonly EventRow[],
-  blobs: readonly ReadBlob[],
+  streams: ReadonlyMap<number, Uint8Array>,
   byId: (id: number) => ReadBlob | undefined,
-): Uint8Array[] {
-  const streamIds = new Set(rows.map((row) => row.stream));
-  const streams = new Map<number, Uint8Array>();
-  for (const blob of blobs) if (streamIds.has(blob.id)) streams.set(blob.id, bytesOfBlob(blob));
-  const parts: Uint8Array[] = [];
+): Generator<Uint8Array[]> {
+  let batch: Uint8Array[] = [];
   const seen = new Set<string>();
   for (const row of rows) {
     if (row.stream === null) continue;
-    let bytes = streams.get(row.stream);
-    if (bytes === undefined) {
-      const blob = byId(row.stream);
-      bytes = blob === undefined ? new Uint8Array(0) : bytesOfBlob(blob);
-      streams.set(row.stream, bytes);
-    }
+    const bytes = streams.get(row.stream) ?? byId(row.stream)?.bytes ?? new Uint8Array(0);
     for (const part of partsOf(row.record, bytes)) {
       const key = part.digest.toString('latin1');
       if (seen.has(key)) continue;
       seen.add(key);
-      parts.push(part.bytes);
+      batch.push(part.bytes);
+    }
+    if (batch.length >= 256) {
+      yield batch;
+      batch = [];
     }
   }
-  return parts;
+  if (batch.length > 0) yield batch;
 }
 
 /**
  * Every blob of the store, streamed, reassembled; after a blob a stream is kept in, the chunks
- * its records cut it into, each checked under the digest its record names (what `verify` walks).
+ * its records cut it into, each checked under the digest its record names (what `verify` walks),
+ * their digests noted in `cut` under the stream's blob id.
  */
 export function* storedBlobs(
   s: StoreStatements,
   blobs: BlobStore,
-  cache: ChunkCache,
+  cache: PackCache,
+  cut: Map<number, Buffer[]>,
 ): Generator<StoredBlob> {
+  // Which blobs keep streams, asked once (the index has them), not for every blob.
+  const streams = new Set(s.streamBlobIds.all());
   for (const read of blobs.all(cache)) {
-    const bytes = bytesOfBlob(read);
+    const bytes = read.bytes;
     yield { digest: read.digest, bytes };
+    if (!streams.has(read.id)) continue;
     const seen = new Set<string>();
+    const digests: Buffer[] = [];
+    cut.set(read.id, digests);
     for (const record of s.recordsOfStream.iterate(read.id)) {
       for (const part of partsOf(record, bytes)) {
         const key = part.digest.toString('latin1');
         if (seen.has(key)) continue;
         seen.add(key);
+        digests.push(part.digest);
         yield { digest: part.digest, bytes: part.bytes, partOf: read.digest };
       }
     }
