@@ -1,5 +1,6 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, inject, it } from 'vitest';
 import { trace } from './__tests__/trace.js';
 
@@ -54,19 +55,16 @@ describe('bad input gets one clear line and a non-zero exit', () => {
   it('a corrupt tape: a body changed on disk is a problem found (exit 1), and verify says where', () => {
     const path = join(f().dir, 'corrupt.tape.db');
     copyFileSync(join(f().demo1, 'run.tape.db'), path);
-    const bytes = readFileSync(path);
-    // Every copy of a string the request bodies hold, changed in place.
-    let changed = 0;
-    for (
-      let at = bytes.indexOf('claude-trace-demo');
-      at !== -1;
-      at = bytes.indexOf('claude-trace-demo', at)
-    ) {
-      bytes.write('claude-trace-DEMO', at);
-      changed++;
+    // A byte in the middle of every pack of recorded bytes changed in place.
+    const db = new Database(path);
+    const packs = db.prepare('SELECT id, data FROM packs').all() as { id: number; data: Buffer }[];
+    for (const { id, data } of packs) {
+      const middle = data.length >> 1;
+      data.writeUInt8(data.readUInt8(middle) ^ 0xff, middle);
+      db.prepare('UPDATE packs SET data = ? WHERE id = ?').run(data, id);
     }
-    expect(changed).toBeGreaterThan(0);
-    writeFileSync(path, bytes);
+    db.close();
+    expect(packs.length).toBeGreaterThan(0);
     expectOneLine(trace(['show', path]), 'TAPE_DAMAGED', 1);
     const verify = trace(['verify', path, '--json']);
     expect(verify.status).toBe(1);

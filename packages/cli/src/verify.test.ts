@@ -137,7 +137,7 @@ describe('trace rm, gc, stats', () => {
     expect(JSON.parse(trace(['ls', path, '--json']).stdout)).toHaveLength(1);
     const run = trace(['rm', path, 'fixture']);
     // Two request bodies, one whole response body, and two streams each kept as one blob (store
-    // format 6; their seven chunks were seven blobs before): five blobs.
+    // formats 6 and 7; their seven chunks were seven blobs before): five blobs.
     expect(run.stdout).toBe('deleted fixture (5 blobs freed)\n');
     expect(trace(['ls', path]).stdout).toBe('no tapes\n');
   });

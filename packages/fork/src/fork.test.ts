@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { runAgent } from '@trace/run';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { CITIES, recordParent, rejection, tripAgent } from './__tests__/trip.js';
 import { ForkError, forkRun, verifyBranch } from './index.js';
@@ -135,19 +135,16 @@ describe('forkRun on the example agent', () => {
   it('a corrupted parent is refused', async () => {
     const { server, store, path } = await recordParent();
     store.close();
-    // A byte of every copy of a recorded request body changed in the file, as a disk or a hand would.
-    const bytes = readFileSync(path);
-    let changed = 0;
-    for (
-      let at = bytes.indexOf('plan a day in');
-      at !== -1;
-      at = bytes.indexOf('plan a day in', at + 1)
-    ) {
-      bytes[at] = 'P'.charCodeAt(0);
-      changed++;
+    // A byte in the middle of every pack of recorded bytes changed, as a disk or a hand would.
+    const db = new Database(path);
+    const packs = db.prepare('SELECT id, data FROM packs').all() as { id: number; data: Buffer }[];
+    for (const { id, data } of packs) {
+      const middle = data.length >> 1;
+      data.writeUInt8(data.readUInt8(middle) ^ 0xff, middle);
+      db.prepare('UPDATE packs SET data = ? WHERE id = ?').run(data, id);
     }
-    expect(changed).toBeGreaterThan(0);
-    writeFileSync(path, bytes);
+    db.close();
+    expect(packs.length).toBeGreaterThan(0);
     const error = await rejection(
       forkRun(
         { path, parent: 'trip', at: { exchange: 1 }, intervene: { kind: 'resample' } },

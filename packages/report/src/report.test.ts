@@ -112,13 +112,13 @@ function pageData(html: string): ReportData {
   return JSON.parse(json) as ReportData;
 }
 
-describe('a store of format 6 (blobs kept in chunks, streams kept whole)', () => {
+describe('a store of format 7 (blobs kept in chunks and packs, streams kept whole)', () => {
   it('shows every body byte for byte: chat bodies cut at their messages, deflated chunks, a stream, bytes that are not text', async () => {
     const dir = tempDir();
     const path = join(dir, 'runs.tape.db');
     const store = openSqliteStore(path);
     const encode = (text: string) => new TextEncoder().encode(text);
-    // Messages of 3 KiB and more, so the store cuts the body at each and deflates the pieces;
+    // Messages of 3 KiB and more, so the store cuts the body at each and compresses the packs;
     // the second request repeats the first conversation, so its chunks are shared.
     const long = (word: string) => `${word} `.repeat(700);
     const first = {
