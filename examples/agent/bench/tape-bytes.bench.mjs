@@ -1,8 +1,8 @@
-// What the example agent's tape costs on disk per iteration, in the store format of today
-// (6: blobs in chunks, streams kept whole) and in format 5, built from commit 5f0a2fa in this run.
-// The agent (planTrip on the Anthropic SDK, streamed on odd iterations) is recorded with 10 and
-// with 50 iterations against the local LLM server; each tape is saved into a new file of each
-// format, and the difference divided by 40. Figures printed, never asserted.
+// What the example agent's tape costs on disk per iteration, in the store format of today (7:
+// blobs in chunks, compressed in packs, streams kept whole) and in format 5, built from commit
+// 5f0a2fa in this run. The agent (planTrip on the Anthropic SDK, streamed on odd iterations) is
+// recorded with 10 and with 50 iterations against the local LLM server; each tape is saved into a
+// new file of each format, and the difference divided by 40. Figures printed, never asserted.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -37,7 +37,7 @@ if (old === undefined) process.exit(0);
 const v5 = await importBuilt(old, ['tape', 'store-sqlite']);
 const formats = {
   'format 5': { Tape: v5.tape.Tape, open: v5['store-sqlite'].openSqliteStore },
-  'format 6': { open: openSqliteStore },
+  'format 7': { open: openSqliteStore },
 };
 
 const server = await startLlmServer({ respond });
@@ -87,8 +87,8 @@ try {
     );
   }
   line(
-    'format 6 / format 5',
-    (perIteration['format 6'] / perIteration['format 5']).toFixed(2),
+    'format 7 / format 5',
+    (perIteration['format 7'] / perIteration['format 5']).toFixed(2),
     'x',
   );
 } finally {
