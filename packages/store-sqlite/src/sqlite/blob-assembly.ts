@@ -2,10 +2,12 @@
  * Reading blobs back (format version 7): a blob's bytes are cut from the packs they were placed
  * in — its own place for an inline blob, each chunk's for a blob in chunks — and laid end to end
  * with the other blobs read with it, in one buffer made for them. Copying straight from the
- * decoded packs makes no object per chunk (a request of a long conversation is made of dozens),
- * and a tape's reader keeps the buffer as it is (TapeReader.addJoinedBlobs): the bytes are
- * copied once, from the packs to where the tape keeps them.
+ * decoded packs — a run of chunks placed one after another at a time — leaves no view and no list
+ * per chunk behind (a request of a long conversation is made of dozens), and a tape's reader keeps
+ * the buffer as it is (TapeReader.addJoinedBlobs): the bytes are copied once, from the packs to
+ * where the tape keeps them.
  */
+
 /** A blob's row, as far as reading it back goes. */
 export interface PlacedBlob {
   readonly id: number;
@@ -117,18 +119,17 @@ function copyPlaced(
   end: number,
 ): number {
   if (pack === undefined || offset + size > pack.length || at + size > end) return -1;
-  // Buffer's copy, not a view and set: no object made for each chunk.
   pack.copy(target, at, offset, offset + size);
   return size;
 }
 
 /**
  * Lays `rows` out end to end in one new buffer (or in `scratch`, for a reader done with them
- * before the next join). A blob takes its row's size, or what its parts
- * add up to when that is less (a damaged row never makes a buffer larger than the bytes there
- * are); anything missing — a chunk, a pack, bytes past a pack's end — is left as zeros, so the
- * blob no longer hashes to its digest: damage for the reader to refuse and `verify` to locate,
- * never a crash, and never bytes that are not the blob's own.
+ * before the next join). A blob takes its row's size, or what its parts add up to when that is
+ * less (a damaged row never makes a buffer larger than the bytes there are); anything missing — a
+ * chunk, a pack, bytes past a pack's end — is left as zeros, so the blob no longer hashes to its
+ * digest: damage for the reader to refuse and `verify` to locate, never a crash, and never bytes
+ * that are not the blob's own.
  */
 export function joinBlobs(
   rows: readonly PlacedBlob[],

@@ -25,9 +25,14 @@ export function* streamPartsOf(
 ): Generator<Uint8Array[]> {
   let batch: Uint8Array[] = [];
   const seen = new Set<string>();
+  const read = new Map<number, Uint8Array>();
   for (const row of rows) {
     if (row.stream === null) continue;
-    const bytes = streams.get(row.stream) ?? byId(row.stream)?.bytes ?? new Uint8Array(0);
+    let bytes = streams.get(row.stream) ?? read.get(row.stream);
+    if (bytes === undefined) {
+      bytes = byId(row.stream)?.bytes ?? new Uint8Array(0);
+      read.set(row.stream, bytes);
+    }
     for (const part of partsOf(row.record, bytes)) {
       const key = part.digest.toString('latin1');
       if (seen.has(key)) continue;
