@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { fixtureCopy, storePath, tempDir } from './__tests__/helpers.js';
 import {
   conversation,
+  exchange,
   forkOf,
   formatSixTapes,
   sampleTape,
@@ -407,4 +408,105 @@ describe('the layout vector of docs/tape-format.md', () => {
     expect(decompress(pack.method, pack.data, pack.size)).toEqual(Buffer.from(request));
     db.close();
   });
+});
+
+describe('a recording and the bytes it was given', () => {
+  const body = (fill: string) => new Uint8Array(Buffer.from(fill.repeat(9000), 'utf8'));
+  const exchangeOf = (request: Uint8Array): TapeEvent => ({
+    type: 'exchange',
+    request: { method: 'POST', url: 'http://127.0.0.1/v1/messages', headers: [], body: request },
+    response: {
+      status: 200,
+      statusText: 'OK',
+      headers: [],
+      body: { kind: 'bytes', bytes: new Uint8Array(Buffer.from('{"ok":true}')) },
+    },
+  });
+
+  it('keeps what an append was given, whatever the caller does with its buffer afterwards', () => {
+    const path = storePath(dir);
+    const store = openSqliteStore(path);
+    const expected = Tape.create({ id: 'reused' });
+    const recorder = store.record({ id: 'reused' });
+    // One buffer the caller fills again for each request, as a pooled client might: a loose pack
+    // (joined at the finish) and the chunks compared with the next request's must be copies.
+    const buffer = body('a day in Lisbon, ');
+    for (const fill of ['a day in Lisbon, ', 'a night in Porto, ', 'a week in Faro, ']) {
+      buffer.set(body(fill).subarray(0, buffer.length));
+      expected.append(exchangeOf(buffer.slice()));
+      recorder.append(exchangeOf(buffer));
+    }
+    buffer.fill(0x41);
+    recorder.finish();
+    expect(store.load('reused').fingerprint).toBe(expected.fingerprint);
+    expect(store.verify()).toMatchObject({ ok: true });
+    store.close();
+  });
+
+  it('a recorder whose tape was deleted and recorded again under its id is refused, and harms neither', () => {
+    const path = storePath(dir);
+    const store = openSqliteStore(path);
+    const stale = store.record({ id: 'x' });
+    stale.append(exchangeOf(body('the first recording, ')));
+    store.delete('x');
+    // Recorded again under the same id, with as many events: its loose pack takes the old id.
+    const again = store.record({ id: 'x' });
+    const event = exchangeOf(body('the second recording, '));
+    again.append(event);
+    expect(() => stale.finish()).toThrow(expect.objectContaining({ code: 'TAPE_ID_NOT_FOUND' }));
+    expect(() => stale.append(event)).toThrow(
+      expect.objectContaining({ code: 'TAPE_ID_NOT_FOUND' }),
+    );
+    again.finish();
+    const expected = Tape.create({ id: 'x' });
+    expected.append(event);
+    expect(store.load('x').fingerprint).toBe(expected.fingerprint);
+    expect(store.verify()).toMatchObject({ ok: true });
+    store.close();
+  });
+});
+
+describe('damaged rows of format 7', () => {
+  const leb = (ids: number[]) => {
+    const out: number[] = [];
+    for (let id of ids) {
+      while (id >= 0x80) {
+        out.push((id % 0x80) | 0x80);
+        id = Math.floor(id / 0x80);
+      }
+      out.push(id);
+    }
+    return Buffer.from(out).toString('hex');
+  };
+  const cases: Record<string, string> = {
+    'a chunk of negative size': 'UPDATE chunks SET size = -100 WHERE id = 2',
+    'a chunk at a negative offset': 'UPDATE chunks SET offset = -50 WHERE id = 2',
+    'an inline blob at a negative offset': 'UPDATE blobs SET offset = -3 WHERE chunks IS NULL',
+    'an inline blob at a fractional offset': 'UPDATE blobs SET offset = 1.5 WHERE chunks IS NULL',
+    'a chunk list naming chunk 2^45': `UPDATE blobs SET chunks = x'${leb([1, 2 ** 45])}' WHERE chunks IS NOT NULL`,
+    'a chunk list naming chunk 300,000,000': `UPDATE blobs SET chunks = x'${leb([1, 3e8])}' WHERE chunks IS NOT NULL`,
+    'a chunk list that never ends': `UPDATE blobs SET chunks = x'${'ff'.repeat(20)}' WHERE chunks IS NOT NULL`,
+    'a blob of a size it does not have':
+      'UPDATE blobs SET size = 1099511627776 WHERE chunks IS NOT NULL',
+    'a pack of a size it does not have': 'UPDATE packs SET size = 1099511627776',
+  };
+
+  for (const [name, sql] of Object.entries(cases)) {
+    it(`${name}: load refuses the tape as TAPE_DAMAGED, verify reports it, neither throws anything else`, () => {
+      const path = storePath(dir);
+      const saved = openSqliteStore(path);
+      // Blobs in chunks (the requests) and inline (the short bodies of a last exchange).
+      const { tape } = conversation(Tape, 'chat', 4);
+      tape.append(exchange(1));
+      saved.save(tape);
+      saved.close();
+      const db = new Database(path);
+      expect(db.prepare(sql).run().changes).toBeGreaterThan(0);
+      db.close();
+      const store = openSqliteStore(path, { readonly: true });
+      expect(() => store.load('chat')).toThrow(expect.objectContaining({ code: 'TAPE_DAMAGED' }));
+      expect(store.verify().ok).toBe(false);
+      store.close();
+    });
+  }
 });

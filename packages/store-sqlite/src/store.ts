@@ -124,7 +124,8 @@ export class SqliteTapeStore implements TapeStore {
       this.#insertTape(staged, tape, 'recording', 0);
       return staged;
     });
-    return new SqliteTapeRecorder(tape.id, storedAs, this, this.#refusals);
+    const memo = new RecordingMemo(Buffer.from(tape.fingerprint, 'hex'));
+    return new SqliteTapeRecorder(tape.id, storedAs, this, this.#refusals, memo);
   }
 
   /**
@@ -148,8 +149,8 @@ export class SqliteTapeStore implements TapeStore {
       }
       this.#insertTape(tape.id, tape, tape.complete ? 'complete' : 'recording', tape.events.length);
       // One transaction: a chunk staged here is good for the whole save, and what the tape adds
-      // fills packs across its events.
-      const blobs = this.#blobs.batch(new RecordingMemo());
+      // fills packs across its events (the memo's head is not asked: nothing appends).
+      const blobs = this.#blobs.batch(new RecordingMemo(Buffer.from(fingerprint, 'hex')));
       if (base === undefined) {
         for (const event of encodedEventsOf(tape)) this.#writeEvent(tape.id, event, blobs);
       } else {
@@ -193,11 +194,13 @@ export class SqliteTapeStore implements TapeStore {
         if (!apart) reader.addJoinedBlobs(joined.bytes, joined.sizes);
         else for (const [i, blob] of joined.rows.entries()) streams.set(blob.id, blobOf(joined, i));
       }
-      for (const parts of streamPartsOf(rows, streams, (id) => this.#blobs.byId(id)))
-        reader.addBlobs(parts);
       // A blob the reference index lacks — or one a base's events name — is looked up by
-      // digest: the index speeds reading, it does not decide what a tape holds.
-      return reader.read(rows, (digest) => this.#blobs.byDigest(digest));
+      // digest: the index speeds reading, it does not decide what a tape holds. The packs so
+      // read are kept for the next such blob (a fork's shared events come from a few packs).
+      const cache = new PackCache();
+      for (const parts of streamPartsOf(rows, streams, (id) => this.#blobs.byId(id, cache)))
+        reader.addBlobs(parts);
+      return reader.read(rows, (digest) => this.#blobs.byDigest(digest, cache));
     });
   }
 
@@ -341,14 +344,16 @@ export class SqliteTapeStore implements TapeStore {
       annotation,
       id,
       event.seq,
+      memo.head,
     );
     if (moved.changes !== 1) throw this.#refusals.deletedWhileRecording(id);
+    memo.head = event.head;
     // What the event adds is written as a loose pack, joined with the recording's others once
     // they come to a pack's worth (see sqlite/packs.ts).
     const blobs = this.#blobs.batch(memo, { loose: true });
     this.#writeEvent(id, event, blobs);
     blobs.finish();
-    this.#blobs.joinLoose(memo);
+    if (!this.#blobs.joinLoose(memo)) throw this.#refusals.deletedWhileRecording(id);
   }
 
   /**
@@ -359,11 +364,11 @@ export class SqliteTapeStore implements TapeStore {
     const s = this.#statements;
     try {
       this.#write(() => {
-        if (s.markComplete.run(storedAs, eventCount).changes !== 1) {
+        if (s.markComplete.run(storedAs, eventCount, memo.head).changes !== 1) {
           throw this.#refusals.deletedWhileRecording(id);
         }
         // The recording's last loose packs, whatever their size, joined and compressed.
-        this.#blobs.joinLoose(memo, true);
+        if (!this.#blobs.joinLoose(memo, true)) throw this.#refusals.deletedWhileRecording(id);
         if (storedAs !== id) this.#takeOver(id, storedAs);
       });
     } catch (error) {
@@ -494,15 +499,22 @@ export class SqliteTapeStore implements TapeStore {
 /** Appends to a tape of an `SqliteTapeStore`: each append is one transaction. */
 export class SqliteTapeRecorder extends SyncTapeRecorder {
   readonly #store: SqliteTapeStore;
-  readonly #memo = new RecordingMemo();
+  readonly #memo: RecordingMemo;
   /** The id the rows are written under: `id`, or a staging id while re-recording it. */
   readonly #storedAs: string;
 
   /** @internal Use `SqliteTapeStore.record`. */
-  constructor(id: string, storedAs: string, store: SqliteTapeStore, refusals: StoreRefusals) {
+  constructor(
+    id: string,
+    storedAs: string,
+    store: SqliteTapeStore,
+    refusals: StoreRefusals,
+    memo: RecordingMemo,
+  ) {
     super(id, refusals);
     this.#storedAs = storedAs;
     this.#store = store;
+    this.#memo = memo;
   }
 
   protected storeClosed(): boolean {

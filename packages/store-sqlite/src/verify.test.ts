@@ -108,17 +108,20 @@ describe('verify', () => {
     const proc = spawn(process.execPath, [child, path], { stdio: ['pipe', 'pipe', 'pipe'] });
     await once(proc.stdout, 'data');
     const reports = [];
+    let eventsRead = 0;
     try {
       for (let i = 0; i < 40; i++) {
         const report = verifyTape(path);
         reports.push(report.ok ? 'ok' : JSON.stringify(report.problems.slice(0, 2)));
+        eventsRead = report.tapes.reduce((n, tape) => n + tape.eventCount, 0);
       }
     } finally {
       proc.kill('SIGKILL');
       await once(proc, 'exit');
     }
     expect(reports.filter((r) => r !== 'ok')).toEqual([]);
-    // It did read a growing tape.
-    expect(verifyTape(path).tapes[0]?.eventCount).toBeGreaterThan(0);
+    // It did read a growing store (counted while the appender ran: once it is killed, a reader
+    // may find a transaction it left to roll back, which only a writable open does).
+    expect(eventsRead).toBeGreaterThan(0);
   });
 });

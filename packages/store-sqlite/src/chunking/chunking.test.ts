@@ -165,7 +165,7 @@ describe('jsonSpans', () => {
   });
 });
 
-describe('chunk compression', () => {
+describe('pack compression', () => {
   it('deflates what it shrinks, keeps the rest as it is, and decodes either exactly', () => {
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 5000 }), fc.string().map(bytesOf)), (raw) => {

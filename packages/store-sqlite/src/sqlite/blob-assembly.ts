@@ -54,15 +54,42 @@ export function blobOf(joined: JoinedBlobs, i: number): Uint8Array {
   return joined.bytes.subarray(start, start + (joined.sizes[i] as number));
 }
 
-/** Chunks' places, by id: arrays over the ids from `least`, for many ids at little cost. */
+/** Whether a value read from a row can be a size or an offset: a whole number, not negative. */
+const isPlace = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/**
+ * Chunks' places, by id, for many ids at little cost: in arrays over the ids from the least (when
+ * they lie close together), or over the rows found, by a map from id (when they do not), so that
+ * memory follows the number of chunks, never the values of their ids. A row whose place cannot be
+ * one (a negative or fractional size or offset: damage) is not kept: its chunk reads as missing.
+ */
 export class ChunkLocations {
   readonly #least: number;
+  readonly #positions: Map<number, number> | undefined;
   readonly #pack: Float64Array;
   readonly #offset: Float64Array;
   readonly #size: Float64Array;
 
-  constructor(least: number, span: number, rows: readonly ChunkPlace[]) {
+  /** Rows of ids from `least` to `least + span - 1`, kept by id. */
+  static dense(least: number, span: number, rows: readonly ChunkPlace[]): ChunkLocations {
+    return new ChunkLocations(least, span, rows, undefined);
+  }
+
+  /** Rows of any ids, kept in the order found. */
+  static sparse(rows: readonly ChunkPlace[]): ChunkLocations {
+    const positions = new Map<number, number>();
+    for (let i = 0; i < rows.length; i++) positions.set((rows[i] as ChunkPlace)[0], i);
+    return new ChunkLocations(0, rows.length, rows, positions);
+  }
+
+  private constructor(
+    least: number,
+    span: number,
+    rows: readonly ChunkPlace[],
+    positions: Map<number, number> | undefined,
+  ) {
     this.#least = least;
+    this.#positions = positions;
     this.#pack = new Float64Array(span).fill(-1);
     this.#offset = new Float64Array(span);
     this.#size = new Float64Array(span);
@@ -70,39 +97,43 @@ export class ChunkLocations {
     // an iterator would allocate for every element.
     for (let i = 0; i < rows.length; i++) {
       const [id, size, pack, offset] = rows[i] as ChunkPlace;
-      const at = id - least;
-      if (at < 0 || at >= span) continue;
+      const at = positions === undefined ? id - least : i;
+      if (at < 0 || at >= span || !isPlace(size) || !isPlace(pack) || !isPlace(offset)) continue;
       this.#pack[at] = pack;
       this.#offset[at] = offset;
       this.#size[at] = size;
     }
   }
 
-  /** The packs the chunks found are in. */
-  packs(): Set<number> {
+  #at(id: number): number {
+    return this.#positions === undefined ? id - this.#least : (this.#positions.get(id) ?? -1);
+  }
+
+  /** The packs the chunks `lists` name are in. */
+  packsOf(lists: Iterable<readonly number[]>): Set<number> {
     const packs = new Set<number>();
-    let last = -1;
-    for (let i = 0; i < this.#pack.length; i++) {
-      const pack = this.#pack[i] as number;
-      if (pack >= 0 && pack !== last) packs.add(pack);
-      last = pack;
+    for (const list of lists) {
+      for (let c = 0; c < list.length; c++) {
+        const pack = this.pack(list[c] as number);
+        if (pack >= 0) packs.add(pack);
+      }
     }
     return packs;
   }
 
   /** The size of chunk `id`, or -1 when there is no such chunk. */
   size(id: number): number {
-    return this.pack(id) < 0 ? -1 : (this.#size[id - this.#least] as number);
+    return this.pack(id) < 0 ? -1 : (this.#size[this.#at(id)] as number);
   }
 
   /** The pack chunk `id` is in, or -1 when there is no such chunk. */
   pack(id: number): number {
-    return this.#pack[id - this.#least] ?? -1;
+    return this.#pack[this.#at(id)] ?? -1;
   }
 
   /** Where chunk `id` starts in its pack. */
   offset(id: number): number {
-    return this.#offset[id - this.#least] as number;
+    return this.#offset[this.#at(id)] as number;
   }
 }
 
@@ -125,11 +156,11 @@ function copyPlaced(
 
 /**
  * Lays `rows` out end to end in one new buffer (or in `scratch`, for a reader done with them
- * before the next join). A blob takes its row's size, or what its parts add up to when that is
- * less (a damaged row never makes a buffer larger than the bytes there are); anything missing — a
- * chunk, a pack, bytes past a pack's end — is left as zeros, so the blob no longer hashes to its
- * digest: damage for the reader to refuse and `verify` to locate, never a crash, and never bytes
- * that are not the blob's own.
+ * before the next join). A blob's bytes are read only when all its parts are there and add up to
+ * its size; otherwise — a chunk or a pack missing, a size or an offset damaged, bytes past a
+ * pack's end — it reads as nothing (or is cut short, its rest left as zeros), so it no longer
+ * hashes to its digest: damage for the reader to refuse and `verify` to locate, never a crash,
+ * never a buffer sized by a damaged row, and never bytes that are not the blob's own.
  */
 export function joinBlobs(
   rows: readonly PlacedBlob[],
@@ -144,10 +175,20 @@ export function joinBlobs(
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as PlacedBlob;
     const list = lists.get(row);
-    let found = 0;
-    if (list === undefined) found = packs.get(row.pack as number)?.length ?? 0;
-    else for (let c = 0; c < list.length; c++) found += Math.max(chunks.size(list[c] as number), 0);
-    const size = Math.min(row.size, found);
+    let whole = isPlace(row.size);
+    if (list === undefined) {
+      const pack = packs.get(row.pack as number);
+      whole &&= pack !== undefined && isPlace(row.offset) && row.offset + row.size <= pack.length;
+    } else {
+      let found = 0;
+      for (let c = 0; c < list.length && whole; c++) {
+        const size = chunks.size(list[c] as number);
+        whole = size >= 0;
+        found += size;
+      }
+      whole &&= found === row.size;
+    }
+    const size = whole ? row.size : 0;
     starts.push(total);
     sizes.push(size);
     total += size;
@@ -158,6 +199,7 @@ export function joinBlobs(
     const list = lists.get(row);
     const start = starts[r] as number;
     const end = start + (sizes[r] as number);
+    if (end === start) continue;
     if (list === undefined) {
       copyPlaced(
         packs.get(row.pack as number),

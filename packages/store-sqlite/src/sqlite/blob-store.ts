@@ -56,7 +56,7 @@ export interface BlobBatch {
 
 /** How many blobs a batch of a read puts together at a time. */
 const BATCH = 256;
-/** Up to how many chunk ids a pass over every blob locates at once (24 bytes each). */
+/** Up to how many chunk ids are located at once in arrays over their span (24 bytes each). */
 const ALL_CHUNKS_AT_ONCE = 4_000_000;
 
 export class BlobStore {
@@ -173,13 +173,17 @@ export class BlobStore {
 
   /**
    * Joins a recording's loose packs into compressed ones once they come to a pack's worth, or
-   * whatever their size when `all` (the recording is finishing).
+   * whatever their size when `all` (the recording is finishing). False when a loose pack is no
+   * longer as the recording wrote it: the caller refuses the write (its transaction undoes it).
    */
-  joinLoose(memo: RecordingMemo, all = false): void {
+  joinLoose(memo: RecordingMemo, all = false): boolean {
     const loose = memo.loose;
-    if (loose.length === 0) return;
-    if (!all && loose.reduce((size, pack) => size + pack.raw.length, 0) < PACK_MAX) return;
-    memo.loose = joinPacks(this.#packStatements, loose, all);
+    if (loose.length === 0) return true;
+    if (!all && loose.reduce((size, pack) => size + pack.raw.length, 0) < PACK_MAX) return true;
+    const left = joinPacks(this.#packStatements, loose, all);
+    if (left === undefined) return false;
+    memo.loose = left;
+    return true;
   }
 
   #put(
@@ -204,7 +208,7 @@ export class BlobStore {
       bytes: chunk,
       id: this.#putChunk(chunk, i, pack, memo),
     }));
-    memo?.stored(known);
+    memo?.stored(known, bytes);
     const list = packIds(known.map((chunk) => chunk.id));
     return Number(this.#insertBlob.run(id, digest, bytes.length, null, null, list).lastInsertRowid);
   }
@@ -234,16 +238,20 @@ export class BlobStore {
     return id;
   }
 
-  /** The bytes stored under `digest`, or undefined when there is no such blob. */
-  byDigest(digest: Uint8Array): Uint8Array | undefined {
+  /**
+   * The bytes stored under `digest`, or undefined when there is no such blob; `cache` keeps the
+   * packs decoded for the next (a reader asking for blob after blob of a base's events).
+   */
+  byDigest(digest: Uint8Array, cache?: PackCache): Uint8Array | undefined {
     const row = this.#blobByDigest.get(digest);
-    return row === undefined ? undefined : blobOf(this.#reading([row])([row]), 0);
+    return row === undefined ? undefined : blobOf(this.#reading([row], cache)([row]), 0);
   }
 
-  /** The blob `id`. */
-  byId(id: number): ReadBlob | undefined {
+  /** The blob `id` (`cache` as for `byDigest`). */
+  byId(id: number, cache?: PackCache): ReadBlob | undefined {
     const row = this.#blobById.get(id);
-    return row === undefined ? undefined : { id, bytes: blobOf(this.#reading([row])([row]), 0) };
+    if (row === undefined) return undefined;
+    return { id, bytes: blobOf(this.#reading([row], cache)([row]), 0) };
   }
 
   /**
@@ -278,7 +286,11 @@ export class BlobStore {
     const [least, greatest] = this.#chunkIdRange.get() as [number | null, number | null];
     const everywhere =
       least !== null && greatest !== null && greatest - least < ALL_CHUNKS_AT_ONCE
-        ? new ChunkLocations(least, greatest - least + 1, this.#chunksBetween.all(least, greatest))
+        ? ChunkLocations.dense(
+            least,
+            greatest - least + 1,
+            this.#chunksBetween.all(least, greatest),
+          )
         : undefined;
     // Each batch joined in the same buffer: the caller is done with a blob before asking for more.
     const scratch = new Scratch();
@@ -375,7 +387,8 @@ export class BlobStore {
     const lists = new Map<PlacedBlob, number[]>();
     for (const row of rows) if (row.chunks !== null) lists.set(row, unpackIds(row.chunks));
     const chunks = located ?? this.#locate([...lists.values()]);
-    const packIds = chunks.packs();
+    // The packs these blobs' own chunks are in (`located` may know every chunk of the store).
+    const packIds = chunks.packsOf(lists.values());
     for (const row of rows) if (row.pack !== null) packIds.add(row.pack);
     const packs = readPacks(this.#packsByIds, packIds, cache);
     return (some) => joinBlobs(some, lists, chunks, packs, scratch);
@@ -385,7 +398,8 @@ export class BlobStore {
    * Where the chunks the lists name are, in one query: a chunk's id is its row's, and a tape's
    * chunks were mostly made together, so when the ids lie close together (the span from the least
    * to the greatest at most four times their number) the rows between them are read in order,
-   * which costs less than finding each; otherwise the ids are looked up as a list.
+   * which costs less than finding each; otherwise — and always for a span too long to hold in
+   * arrays, as a damaged list may name — the ids are looked up as a list.
    */
   #locate(lists: readonly (readonly number[] | undefined)[]): ChunkLocations {
     let least = Number.POSITIVE_INFINITY;
@@ -403,14 +417,14 @@ export class BlobStore {
       }
       named += list.length;
     }
-    if (named === 0) return new ChunkLocations(0, 0, []);
+    if (named === 0) return ChunkLocations.sparse([]);
     const span = greatest - least + 1;
-    if (span <= 4 * named) {
-      return new ChunkLocations(least, span, this.#chunksBetween.all(least, greatest));
+    if (span <= 4 * named && span <= ALL_CHUNKS_AT_ONCE) {
+      return ChunkLocations.dense(least, span, this.#chunksBetween.all(least, greatest));
     }
     const ids = new Set<number>();
     for (const list of lists) if (list !== undefined) for (const id of list) ids.add(id);
-    return new ChunkLocations(least, span, this.#chunksByIds.all(JSON.stringify([...ids])));
+    return ChunkLocations.sparse(this.#chunksByIds.all(JSON.stringify([...ids])));
   }
 }
 

@@ -35,8 +35,8 @@ interface PackRow {
 export interface PackStatements {
   readonly nextId: Database.Statement<[], number>;
   readonly insert: Database.Statement<[number, number, number, Buffer]>;
-  readonly rewrite: Database.Statement<[number, number, Buffer, number]>;
-  readonly remove: Database.Statement<[number]>;
+  readonly rewrite: Database.Statement<[number, number, Buffer, number, number]>;
+  readonly remove: Database.Statement<[number, number]>;
   readonly moveChunk: Database.Statement<[number, number, number]>;
   readonly moveBlob: Database.Statement<[number, number, number]>;
 }
@@ -45,8 +45,12 @@ export function preparePackStatements(db: Database.Database): PackStatements {
   return {
     nextId: db.prepare<[], number>('SELECT coalesce(max(id), 0) + 1 FROM packs').pluck(),
     insert: db.prepare('INSERT INTO packs (id, size, method, data) VALUES (?, ?, ?, ?)'),
-    rewrite: db.prepare('UPDATE packs SET size = ?, method = ?, data = ? WHERE id = ?'),
-    remove: db.prepare('DELETE FROM packs WHERE id = ?'),
+    // A loose pack is joined only as it was written (kept as it is, of its size): a recording
+    // never rewrites or removes a pack that is no longer its own.
+    rewrite: db.prepare(
+      'UPDATE packs SET size = ?, method = ?, data = ? WHERE id = ? AND method = 0 AND size = ?',
+    ),
+    remove: db.prepare('DELETE FROM packs WHERE id = ? AND method = 0 AND size = ?'),
     moveChunk: db.prepare('UPDATE chunks SET pack = ?, offset = ? WHERE id = ?'),
     moveBlob: db.prepare('UPDATE blobs SET pack = ?, offset = ? WHERE id = ?'),
   };
@@ -109,8 +113,12 @@ export class PackBuilder {
   /** Writes the pack, if anything was placed in it; the next placement starts another. */
   flush(): void {
     if (this.#id === undefined) return;
+    // A loose pack is kept until it is joined, appends later: its bytes are copied (concat always
+    // copies), never the caller's, which may be reused once the append returns.
     const raw =
-      this.#parts.length === 1 ? (this.#parts[0] as Uint8Array) : Buffer.concat(this.#parts);
+      this.#parts.length === 1 && this.#loose === undefined
+        ? (this.#parts[0] as Uint8Array)
+        : Buffer.concat(this.#parts);
     if (this.#loose === undefined) {
       const { method, data } = compress(raw);
       this.#statements.insert.run(this.#id, raw.length, method, asBuffer(data));
@@ -130,40 +138,45 @@ export class PackBuilder {
  * packs left over: the last ones, under a pack's worth, unless `all`. A joined pack keeps the id
  * of the first loose pack in it (the rows placed there stay as they are); the rows placed in the
  * others are moved to it, and those packs removed. Packs whose bytes do not compress are left as
- * they are, loose for good: joining them would save nothing.
+ * they are, loose for good: joining them would save nothing. Returns undefined, having changed
+ * only what the caller's transaction then undoes, when a loose pack is not as it was written
+ * (its tape was deleted meanwhile, and the id is another's).
  */
 export function joinPacks(
   statements: PackStatements,
   loose: readonly LoosePack[],
   all: boolean,
-): LoosePack[] {
+): LoosePack[] | undefined {
   let group: LoosePack[] = [];
   let size = 0;
-  const join = () => {
+  const join = (): boolean => {
     const [first, ...rest] = group as [LoosePack, ...LoosePack[]];
     const raw = Buffer.concat(group.map((pack) => pack.raw));
     const { method, data } = compress(raw);
     group = [];
     size = 0;
     // Bytes that do not compress gain nothing from being joined: the loose packs stay as they are.
-    if (method === STORED) return;
-    statements.rewrite.run(raw.length, method, asBuffer(data), first.id);
+    if (method === STORED) return true;
+    const written = (pack: LoosePack) => [pack.id, pack.raw.length] as const;
+    if (statements.rewrite.run(raw.length, method, asBuffer(data), ...written(first)).changes !== 1)
+      return false;
     let base = first.raw.length;
     for (const pack of rest) {
+      if (statements.remove.run(...written(pack)).changes !== 1) return false;
       for (const row of pack.rows) {
         const move = row.table === 'chunks' ? statements.moveChunk : statements.moveBlob;
         move.run(first.id, base + row.offset, row.id);
       }
-      statements.remove.run(pack.id);
       base += pack.raw.length;
     }
+    return true;
   };
   for (const pack of loose) {
-    if (size > 0 && size + pack.raw.length > PACK_MAX) join();
+    if (size > 0 && size + pack.raw.length > PACK_MAX && !join()) return undefined;
     group.push(pack);
     size += pack.raw.length;
   }
-  if (group.length > 0 && (all || size >= PACK_MAX)) join();
+  if (group.length > 0 && (all || size >= PACK_MAX) && !join()) return undefined;
   return group;
 }
 

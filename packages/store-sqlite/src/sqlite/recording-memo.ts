@@ -16,6 +16,13 @@ export interface KnownChunk {
  * stays while the tape does, so a kept id stays good for the recording's life.
  */
 export class RecordingMemo {
+  /**
+   * The tape's head as this recording last wrote it: an append (or the finish) goes ahead only
+   * where the tape is still at it, so a recorder whose tape was deleted — and perhaps recorded
+   * again under the same id — is refused, and never writes into another recording's rows.
+   */
+  #head: Buffer;
+  #headStaged: Buffer | undefined;
   readonly #committed = new Map<string, number>();
   readonly #staged = new Map<string, number>();
   /** The chunks of the last two blobs in chunks (a request's and a response's, say). */
@@ -23,6 +30,18 @@ export class RecordingMemo {
   #recentStaged: readonly (readonly KnownChunk[])[] | undefined;
   #loose: readonly LoosePack[] = [];
   #looseStaged: readonly LoosePack[] | undefined;
+
+  constructor(head: Buffer) {
+    this.#head = head;
+  }
+
+  get head(): Buffer {
+    return this.#headStaged ?? this.#head;
+  }
+
+  set head(head: Buffer) {
+    this.#headStaged = head;
+  }
 
   get(key: string): number | undefined {
     return this.#committed.get(key) ?? this.#staged.get(key);
@@ -44,9 +63,17 @@ export class RecordingMemo {
     return undefined;
   }
 
-  /** Notes the chunks of a blob just stored in chunks. */
-  stored(chunks: readonly KnownChunk[]): void {
-    this.#recentStaged = [chunks, ...(this.#recentStaged ?? this.#recent).slice(0, 1)];
+  /**
+   * Notes the chunks of a blob just stored in chunks (`chunks` are views of `blob`): kept as a
+   * copy, since the caller may change or reuse its bytes once the append returns.
+   */
+  stored(chunks: readonly KnownChunk[], blob: Uint8Array): void {
+    const copy = Buffer.from(blob);
+    const kept = chunks.map(({ bytes, id }) => {
+      const at = bytes.byteOffset - blob.byteOffset;
+      return { bytes: copy.subarray(at, at + bytes.length), id };
+    });
+    this.#recentStaged = [kept, ...(this.#recentStaged ?? this.#recent).slice(0, 1)];
   }
 
   /** The loose packs written and not yet joined, oldest first. */
@@ -60,6 +87,8 @@ export class RecordingMemo {
   }
 
   commit(): void {
+    this.#head = this.#headStaged ?? this.#head;
+    this.#headStaged = undefined;
     for (const [key, id] of this.#staged) this.#committed.set(key, id);
     this.#staged.clear();
     this.#loose = this.#looseStaged ?? this.#loose;
@@ -69,6 +98,7 @@ export class RecordingMemo {
   }
 
   discard(): void {
+    this.#headStaged = undefined;
     this.#staged.clear();
     this.#looseStaged = undefined;
     this.#recentStaged = undefined;

@@ -55,8 +55,9 @@ export interface StoreStatements {
   insertReferenceById: Run<[string, number | bigint]>;
   insertEvent: Run<[string, number, string, Buffer, Buffer, number | null]>;
   /** Moves a recording on from `event_count` = the seq appended; changes nothing if it is gone. */
-  updateHead: Run<[number, Buffer, number, number, number, string, number]>;
-  markComplete: Run<[string, number]>;
+  /** A recording's next head, only if its tape is still there, recording, at the head before. */
+  updateHead: Run<[number, Buffer, number, number, number, string, number, Buffer]>;
+  markComplete: Run<[string, number, Buffer]>;
   deleteReferences: Run<[string]>;
   deleteEvents: Run<[string]>;
   deleteTape: Run<[string]>;
@@ -126,10 +127,11 @@ export function prepareStatements(db: Database.Database): StoreStatements {
     ),
     updateHead: db.prepare(
       `UPDATE tapes SET event_count = ?, head = ?, draw_count = ?, exchange_count = ?, annotation_count = ?
-       WHERE id = ? AND event_count = ? AND state = 'recording'`,
+       WHERE id = ? AND event_count = ? AND state = 'recording' AND head = ?`,
     ),
     markComplete: db.prepare(
-      "UPDATE tapes SET state = 'complete' WHERE id = ? AND event_count = ? AND state = 'recording'",
+      `UPDATE tapes SET state = 'complete'
+       WHERE id = ? AND event_count = ? AND state = 'recording' AND head = ?`,
     ),
     deleteReferences: db.prepare('DELETE FROM tape_blobs WHERE tape_id = ?'),
     deleteEvents: db.prepare('DELETE FROM events WHERE tape_id = ?'),

@@ -64,15 +64,25 @@ export function* storedBlobs(
     const bytes = read.bytes;
     yield { digest: read.digest, bytes };
     if (!streams.has(read.id)) continue;
-    const seen = new Set<string>();
+    // Each chunk once, however many events name the stream (identical streams share a blob).
+    const named = new Set<string>();
+    const checked = new Set<string>();
     const digests: Buffer[] = [];
     cut.set(read.id, digests);
     for (const record of s.recordsOfStream.iterate(read.id)) {
-      for (const part of partsOf(record, bytes)) {
+      const layout = streamLayoutOf(record);
+      // Every chunk the record names, whether or not the bytes hold it: which chunks a tape
+      // refers to is the record's to say (a cut-short stream is reported as damaged, once).
+      for (const chunk of layout) {
+        const key = chunk.digest.toString('latin1');
+        if (named.has(key)) continue;
+        named.add(key);
+        digests.push(chunk.digest);
+      }
+      for (const part of cutStream(layout, bytes)) {
         const key = part.digest.toString('latin1');
-        if (seen.has(key)) continue;
-        seen.add(key);
-        digests.push(part.digest);
+        if (checked.has(key)) continue;
+        checked.add(key);
         yield { digest: part.digest, bytes: part.bytes, partOf: read.digest };
       }
     }
@@ -81,31 +91,34 @@ export function* storedBlobs(
 
 /** The digests of the stream chunks `record` names (none for a record that cannot be read). */
 export function streamDigestsOf(record: Uint8Array): Buffer[] {
+  return streamLayoutOf(record).map((chunk) => chunk.digest);
+}
+
+/** The stream chunks `record` names, with their sizes (none for a record that cannot be read). */
+function streamLayoutOf(record: Uint8Array): readonly { digest: Buffer; size: number }[] {
   try {
-    return (blobLayoutOf(record).stream ?? []).map((chunk) => chunk.digest);
+    return blobLayoutOf(record).stream ?? [];
   } catch {
     return [];
   }
 }
 
 /**
- * The chunks of the stream `record` names, cut from `bytes` by their sizes (a record that cannot
- * be read, or sizes past the end, give what there is: the reader or `verify` finds the rest
- * missing).
+ * The chunks `layout` names, cut from `bytes` by their sizes (sizes past the end give what there
+ * is: the reader or `verify` finds the rest missing).
  */
-function partsOf(record: Uint8Array, bytes: Uint8Array): Part[] {
-  let layout: ReturnType<typeof blobLayoutOf>;
-  try {
-    layout = blobLayoutOf(record);
-  } catch {
-    return [];
-  }
+function cutStream(layout: readonly { digest: Buffer; size: number }[], bytes: Uint8Array): Part[] {
   const parts: Part[] = [];
   let at = 0;
-  for (const chunk of layout.stream ?? []) {
+  for (const chunk of layout) {
     if (at + chunk.size > bytes.length) break;
     parts.push({ digest: chunk.digest, bytes: bytes.subarray(at, at + chunk.size) });
     at += chunk.size;
   }
   return parts;
+}
+
+/** The chunks of the stream `record` names, cut from `bytes` (see `cutStream`). */
+function partsOf(record: Uint8Array, bytes: Uint8Array): Part[] {
+  return cutStream(streamLayoutOf(record), bytes);
 }
