@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TapeEvent } from '@trace/spec';
+import { toHex } from '@trace/spec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryTapeEvents } from '../conformance/arbitraries.js';
@@ -24,7 +25,13 @@ function stored(tape: Tape) {
     records: events.map(
       (e): StoredEventRecord => ({ seq: e.seq, record: e.record.slice(), chain: e.head }),
     ),
-    blobs: events.flatMap((e) => e.newBlobs.map((b) => b.bytes.slice())),
+    // Each blob once, as a store keeps it: the same bytes may be new to a tape twice, as a body
+    // and as a stream's chunk, and a copy handed twice would survive damage to the other.
+    blobs: [
+      ...new Map(
+        events.flatMap((e) => e.newBlobs.map((b) => [toHex(b.digest), b.bytes.slice()] as const)),
+      ).values(),
+    ],
   };
 }
 
