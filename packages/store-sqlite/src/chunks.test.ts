@@ -8,6 +8,7 @@ import { Tape, TapeError, type TapeEvent } from '@trace/tape';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { fixtureCopy, storePath, tempDir } from './__tests__/helpers.js';
+import { noise } from './__tests__/noise.js';
 import {
   conversation,
   exchange,
@@ -32,19 +33,6 @@ function count(path: string, sql: string): number {
   } finally {
     db.close();
   }
-}
-
-/** Bytes that do not compress: an xorshift32 stream of seed `seed`. */
-function noise(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 describe('blobs in chunks', () => {

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { storePath, tempDir } from './__tests__/helpers.js';
+import { noise } from './__tests__/noise.js';
 import { openSqliteStore } from './index.js';
 import { PACK_MAX } from './sqlite/packs.js';
 
@@ -34,18 +35,6 @@ function text(size: number, seed: number): string {
     out += `${WORDS[x % WORDS.length]} `;
   }
   return out.slice(0, size);
-}
-
-function noise(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** The events of a conversation of `turns`: each chat request sends every message again. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { noise } from '../__tests__/noise.js';
 import { vectorRequest } from '../__tests__/vector-request.js';
 import { CDC_MAX, CDC_MIN } from './cdc.js';
 import { chunkBlob, cutsOf } from './chunker.js';
@@ -9,19 +10,6 @@ import { jsonSpans } from './json-spans.js';
 
 const bytesOf = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
 const join = (chunks: readonly Uint8Array[]) => new Uint8Array(Buffer.concat(chunks));
-
-/** Pseudo-random bytes of a fixed seed: content for the content-defined cuts. */
-function noise(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 describe('chunkBlob', () => {
   it('gives back the bytes exactly, for any bytes and any JSON', () => {
